@@ -35,6 +35,14 @@ public interface IZooKeeperClient : IAsyncDisposable
     /// </summary>
     long LastReceivedTimestamp { get; }
 
+    /// <summary>
+    /// A moment at which the server is known to have heard from this client: when the latest request (or ping) that
+    /// the server answered was sent, as a <see cref="TimeProvider.GetTimestamp"/> value of the options' clock. The
+    /// server cannot expire the session before this moment plus the session timeout, so ownership decisions (locks,
+    /// leadership) count from here. Never later than <see cref="LastReceivedTimestamp"/>.
+    /// </summary>
+    long LastServerContactTimestamp { get; }
+
     /// <summary>Raised (on the event dispatcher, in order with watch events) whenever <see cref="State"/> changes.</summary>
     event EventHandler<ZooKeeperStateChange>? StateChanged;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Recipes.ZooKeeper.Internal;
 using Recipes.ZooKeeper.Protocol;
@@ -184,12 +183,14 @@ public sealed partial class ZooKeeperClient
         switch (request.OpCode)
         {
             case OpCode.Ping:
+                // Taken before the write: a conservative "the server heard us no earlier than this".
+                connection.PendingPings.Enqueue(_time.GetTimestamp());
                 return;
             case OpCode.Auth:
                 connection.PendingAuth.Enqueue(request);
                 return;
             default:
-                request.StartTimestamp = Stopwatch.GetTimestamp();
+                request.StartTimestamp = _time.GetTimestamp();
                 connection.Pending.Enqueue(request);
                 ClientMetrics.InFlight.Add(1);
                 return;
@@ -284,6 +285,11 @@ public sealed partial class ZooKeeperClient
                 HandleNotification(ref reader);
                 return;
             case Xids.Ping:
+                if (connection.PendingPings.TryDequeue(out var pingSent))
+                {
+                    NoteServerContact(pingSent);
+                }
+
                 return;
             case Xids.Auth:
                 HandleAuthReply(connection, header);
@@ -303,6 +309,7 @@ public sealed partial class ZooKeeperClient
             throw problem;
         }
 
+        NoteServerContact(request.StartTimestamp);
         if (header.Zxid > 0 && header.Zxid > Interlocked.Read(ref _lastZxid))
         {
             Interlocked.Exchange(ref _lastZxid, header.Zxid);
@@ -318,7 +325,7 @@ public sealed partial class ZooKeeperClient
             throw;
         }
 
-        ClientMetrics.Completed(request, header.Err == ErrorCode.Ok ? "ok" : header.Err.ToString(), Stopwatch.GetTimestamp());
+        ClientMetrics.Completed(request, header.Err == ErrorCode.Ok ? "ok" : header.Err.ToString(), _time);
     }
 
     private void HandleAuthReply(Connection connection, ReplyHeader header)
@@ -334,6 +341,19 @@ public sealed partial class ZooKeeperClient
         _logger.LogError("ZooKeeper rejected authentication ({Error}); the client is closed.", header.Err);
         request?.Fail(new AuthFailedException(null, $"ZooKeeper rejected the authentication ({header.Err})."));
         EnterTerminal(header.Err == ErrorCode.AuthFailed ? ZooKeeperState.AuthFailed : ZooKeeperState.Closed);
+    }
+
+    /// <summary>The server answered something we sent at <paramref name="sentTimestamp"/>: it heard us no earlier than that.</summary>
+    private void NoteServerContact(long sentTimestamp)
+    {
+        long current;
+        while (sentTimestamp > (current = Interlocked.Read(ref _lastServerContact)))
+        {
+            if (Interlocked.CompareExchange(ref _lastServerContact, sentTimestamp, current) == current)
+            {
+                return;
+            }
+        }
     }
 
     private async Task PingLoopAsync(Connection connection, CancellationToken cancellationToken)

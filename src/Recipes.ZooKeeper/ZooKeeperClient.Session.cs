@@ -124,6 +124,7 @@ public sealed partial class ZooKeeperClient
             var password = sessionId == 0 ? EmptyPassword : Volatile.Read(ref _password);
             new ConnectRequest(0, LastZxid, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, password, _options.CanBeReadOnly).Write(writer);
             writer.EndFrame(start);
+            var sentAt = _time.GetTimestamp();
             await stream.WriteAsync(writer.WrittenMemory, linked.Token).ConfigureAwait(false);
 
             var frame = await ReadHandshakeFrameAsync(stream, linked.Token).ConfigureAwait(false);
@@ -148,6 +149,7 @@ public sealed partial class ZooKeeperClient
             Volatile.Write(ref _password, response.Password);
             Volatile.Write(ref _negotiatedTimeoutMs, response.TimeOut);
             Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
+            NoteServerContact(sentAt);
             _logger.LogDebug("Connected to {Host}: session 0x{SessionId:x}, negotiated time-out {Timeout} ms{ReadOnly}.",
                 host, response.SessionId, response.TimeOut, response.ReadOnly ? " (read-only)" : "");
             return new Connection(stream, host, response.TimeOut, response.ReadOnly) { LastSendTimestamp = _time.GetTimestamp() };

@@ -44,6 +44,7 @@ public sealed partial class ZooKeeperClient : IZooKeeperClient
     private int _negotiatedTimeoutMs;
     private long _lastZxid;
     private long _lastReceived;
+    private long _lastServerContact;
     private volatile bool _closeRequested;
     private string? _lastConnectError;
 
@@ -69,6 +70,7 @@ public sealed partial class ZooKeeperClient : IZooKeeperClient
         _sessionId = _options.SessionId;
         _password = _options.SessionPassword ?? [];
         _lastReceived = _time.GetTimestamp();
+        _lastServerContact = _lastReceived;
         _runLoop = Task.Run(RunAsync);
     }
 
@@ -101,6 +103,9 @@ public sealed partial class ZooKeeperClient : IZooKeeperClient
 
     /// <inheritdoc />
     public long LastReceivedTimestamp => Interlocked.Read(ref _lastReceived);
+
+    /// <inheritdoc />
+    public long LastServerContactTimestamp => Interlocked.Read(ref _lastServerContact);
 
     /// <summary>The chroot applied to every path ("" for none).</summary>
     public string Chroot => _chroot.Prefix;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Recipes.ZooKeeper.Internal;
@@ -22,7 +21,7 @@ internal static class ClientMetrics
     public static readonly UpDownCounter<long> InFlight = Meter.CreateUpDownCounter<long>(
         "zookeeper.client.requests.in_flight", "{request}", "Requests written and awaiting their reply.");
 
-    public static void Completed(Request request, string outcome, long endTimestamp)
+    public static void Completed(Request request, string outcome, TimeProvider time)
     {
         if (Operations.Enabled)
         {
@@ -31,7 +30,7 @@ internal static class ClientMetrics
 
         if (Duration.Enabled && request.StartTimestamp != 0)
         {
-            var ms = Stopwatch.GetElapsedTime(request.StartTimestamp, endTimestamp).TotalMilliseconds;
+            var ms = time.GetElapsedTime(request.StartTimestamp).TotalMilliseconds;
             Duration.Record(ms, new KeyValuePair<string, object?>("zookeeper.operation", OpName(request)));
         }
     }

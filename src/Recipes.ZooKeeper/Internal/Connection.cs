@@ -19,6 +19,9 @@ internal sealed class Connection(Stream stream, HostEndpoint host, int negotiate
     /// <summary>Auth requests awaiting their out-of-band reply (xid -4).</summary>
     public ConcurrentQueue<Request> PendingAuth { get; } = new();
 
+    /// <summary>When each ping awaiting its reply was written (ping replies come back in order among themselves).</summary>
+    public ConcurrentQueue<long> PendingPings { get; } = new();
+
     public CancellationTokenSource Cancellation { get; } = new();
 
     /// <summary>When the writer last wrote (a <see cref="TimeProvider"/> timestamp).</summary>

@@ -25,7 +25,10 @@ internal abstract class Request
 
     public int Xid { get; set; }
 
-    /// <summary>When the request was handed to the writer, for the latency metric.</summary>
+    /// <summary>
+    /// When the writer serialized the request (a <see cref="TimeProvider"/> timestamp, taken before the write): the
+    /// latency metric starts here, and a reply proves the server heard the client no earlier than this.
+    /// </summary>
     public long StartTimestamp { get; set; }
 
     /// <summary>A watch to register when the reply arrives.</summary>
