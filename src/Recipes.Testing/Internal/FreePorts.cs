@@ -1,0 +1,32 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Recipes.Testing.Internal;
+
+/// <summary>Picks ports that are free right now on 127.0.0.1 (the OS chooses them; they are released at once).</summary>
+internal static class FreePorts
+{
+    public static int[] Allocate(int count)
+    {
+        // All listeners are open at the same time, so the ports are distinct.
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
+    }
+}
