@@ -25,7 +25,7 @@ public class ZooKeeperException : Exception
     /// the operation may be retried (a write may or may not have been applied).
     /// </summary>
     public bool IsTransient => Code is ErrorCode.ConnectionLoss or ErrorCode.OperationTimeout or ErrorCode.SessionMoved
-        or ErrorCode.Throttled or ErrorCode.RequestTimeout or ErrorCode.NewConfigNoQuorum;
+        or ErrorCode.Throttled or ErrorCode.RequestTimeout or ErrorCode.NewConfigNoQuorum or ErrorCode.ReconfigInProgress;
 
     /// <summary>Creates the typed exception for a code.</summary>
     public static ZooKeeperException Create(ErrorCode code, string? path, string? message = null, Exception? inner = null) => code switch

@@ -61,6 +61,12 @@ public static class PathUtils
             return "the path is null.";
         }
 
+        // The server appends the sequence number: validate the path as if a digit followed (as the Java client does).
+        if (sequential)
+        {
+            return Check(path + "1", sequential: false);
+        }
+
         if (path.Length == 0)
         {
             return "the path is empty.";
@@ -76,7 +82,7 @@ public static class PathUtils
             return null;
         }
 
-        if (path[^1] == '/' && !sequential)
+        if (path[^1] == '/')
         {
             return "a path must not end with '/'.";
         }

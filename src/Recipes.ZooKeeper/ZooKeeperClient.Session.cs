@@ -96,7 +96,9 @@ public sealed partial class ZooKeeperClient
         }
 
         var sessionMs = _negotiatedTimeoutMs > 0 ? _negotiatedTimeoutMs : _options.SessionTimeout.TotalMilliseconds;
-        return TimeSpan.FromMilliseconds(Math.Max(1000, sessionMs / _hosts.Count));
+        // A third of the session at most, so a host that accepts TCP but never answers the handshake (a server still
+        // starting, a half-dead machine) cannot use up the session before the next host or attempt.
+        return TimeSpan.FromMilliseconds(Math.Max(1000, Math.Min(sessionMs / _hosts.Count, sessionMs / 3)));
     }
 
     /// <summary>Connects and handshakes. Returns null when the server says the session has expired.</summary>

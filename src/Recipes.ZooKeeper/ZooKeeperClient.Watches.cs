@@ -16,10 +16,15 @@ public sealed partial class ZooKeeperClient
         _dispatcher.Post(watchers, new WatchedEvent(raw.Type, raw.State, path));
         if (raw.Type is EventType.NodeCreated or EventType.NodeDeleted)
         {
-            var emulated = _watches.MaterializeEmulatedChildEvent(path, out var parent);
+            var emulated = _watches.MaterializeEmulatedChildEvent(path, out var parent, out var parentOrphan);
             if (emulated.Count > 0)
             {
                 _dispatcher.Post(emulated, new WatchedEvent(EventType.NodeChildrenChanged, raw.State, parent));
+            }
+
+            if (parentOrphan is not null)
+            {
+                RemoveServerWatchInBackground(parentOrphan, WatcherType.Any);
             }
         }
 
@@ -80,9 +85,11 @@ public sealed partial class ZooKeeperClient
             return;
         }
 
+        // With nothing left on the path, remove every kind on the server (a kept persistent watch included).
+        var serverType = _watches.HasWatchers(path) ? type : WatcherType.Any;
         try
         {
-            await SendRemoveWatches(path, type, cancellationToken).ConfigureAwait(false);
+            await SendRemoveWatches(path, serverType, cancellationToken).ConfigureAwait(false);
         }
         catch (NoWatcherException)
         {

@@ -22,7 +22,7 @@ public sealed class ZooKeeperClientOptions
 
     /// <summary>
     /// How long one attempt to connect to one host may take (TCP, TLS and handshake). Default: the session timeout
-    /// divided by the number of hosts (the Java client's rule), at least 1 s.
+    /// divided by the number of hosts (the Java client's rule), but at most a third of it and at least 1 s.
     /// </summary>
     public TimeSpan? ConnectTimeout { get; set; }
 

@@ -140,8 +140,9 @@ internal sealed class WatchManager
     /// Watchers of a parent's child list that a recursive watch on the parent serves locally: fired by a direct
     /// child's creation or deletion. Returned separately because the event they get is NodeChildrenChanged(parent).
     /// </summary>
-    public List<IWatcher> MaterializeEmulatedChildEvent(string childPath, out string? parent)
+    public List<IWatcher> MaterializeEmulatedChildEvent(string childPath, out string? parent, out string? orphanToRemove)
     {
+        orphanToRemove = null;
         parent = PathUtils.GetParent(childPath);
         var result = new List<IWatcher>();
         if (parent is null)
@@ -160,6 +161,8 @@ internal sealed class WatchManager
             {
                 result.AddRange(set);
             }
+
+            orphanToRemove = TakeOrphanIfUnused(parent);
         }
 
         return result;
@@ -254,7 +257,23 @@ internal sealed class WatchManager
                 removeOnServer = !servedLocally && !kindRemains;
             }
 
+            // The last watcher an orphaned persistent watch was kept for is gone: the server's watch can go too.
+            if (TakeOrphanIfUnused(path) is not null && !persistentRemains)
+            {
+                removeOnServer = true;
+            }
+
             return (removed, removeOnServer);
+        }
+    }
+
+    /// <summary>Whether any watcher of any kind is registered on exactly <paramref name="path"/>.</summary>
+    public bool HasWatchers(string path)
+    {
+        lock (_lock)
+        {
+            return _data.ContainsKey(path) || _exist.ContainsKey(path) || _child.ContainsKey(path) || _persistent.ContainsKey(path)
+                || _recursive.ContainsKey(path) || _orphanPersistent.Contains(path) || _orphanRecursive.Contains(path);
         }
     }
 
