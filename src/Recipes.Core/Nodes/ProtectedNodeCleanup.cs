@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Recipes.ZooKeeper;
+
+namespace Recipes.Core;
+
+/// <summary>
+/// Curator's "find and delete protected node in background": after a protected create failed in a way that may have
+/// left a node (a lost reply, then retries gave up or ownership was lost), list the parent until that succeeds and hand
+/// every node with our protection prefix to <see cref="IZooKeeperConnection.DeleteGuaranteed"/>.
+/// </summary>
+internal static class ProtectedNodeCleanup
+{
+    private static readonly TimeSpan MinDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Starts the background search; it ends once done or once the session is gone (its ephemerals go with it).</summary>
+    public static void Schedule(IZooKeeperConnection connection, ZooKeeperSession session, string parentPath, string nodePrefix, ILogger logger) =>
+        _ = Task.Run(() => RunAsync(connection, session, parentPath, nodePrefix, logger));
+
+    private static async Task RunAsync(IZooKeeperConnection connection, ZooKeeperSession session, string parentPath, string nodePrefix, ILogger logger)
+    {
+        var delay = MinDelay;
+        while (true)
+        {
+            if (session.Client.State.IsTerminal())
+            {
+                return;
+            }
+
+            try
+            {
+                var children = await session.Client.GetChildrenAsync(parentPath, null, CancellationToken.None);
+                foreach (var name in children.Children.Where(n => n.StartsWith(nodePrefix, StringComparison.Ordinal)))
+                {
+                    var path = PathUtils.Combine(parentPath, name);
+                    logger.LogInformation("Deleting '{Path}', left by a protected create that did not complete ({Session}).", path, session);
+                    connection.DeleteGuaranteed(path, session);
+                }
+
+                return;
+            }
+            catch (NoNodeException)
+            {
+                return;
+            }
+            catch (Exception e) when (SessionRetry.IsSessionGone(e))
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Listing '{Path}' to clean up a protected create failed; trying again in {Delay}.", parentPath, delay);
+            }
+
+            await Task.Delay(delay, connection.TimeProvider);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        }
+    }
+}
