@@ -1,0 +1,3 @@
+using Recipes.Cli;
+
+return await CliApp.RunAsync(args);
