@@ -21,19 +21,27 @@ dotnet test Recipes.sln -c Release --no-build --nologo \
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line for people and CI: totals over every test assembly.
-awk '
-  /(Passed|Failed)! +- +Failed: / {
-    gsub(/,/, "");
+# One closing line for people and CI: totals over every test assembly, from the TRX result files.
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  grep -o '<Counters [^>]*>' "$trx"
+done | awk '
+  {
     for (i = 1; i <= NF; i++) {
-      if ($i == "Failed:")  failed  += $(i+1);
-      if ($i == "Passed:")  passed  += $(i+1);
-      if ($i == "Skipped:") skipped += $(i+1);
+      split($i, kv, "=");
+      gsub(/[^0-9]/, "", kv[2]);
+      if (kv[1] == "total")       total    += kv[2];
+      if (kv[1] == "passed")      passed   += kv[2];
+      if (kv[1] == "failed")      failed   += kv[2];
+      if (kv[1] == "error")       failed   += kv[2];
+      if (kv[1] == "timeout")     failed   += kv[2];
+      if (kv[1] == "aborted")     failed   += kv[2];
+      if (kv[1] == "notExecuted") skipped  += kv[2];
     }
     found = 1
   }
   END {
     if (!found) { print "no test results were found"; exit }
     printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
-  }' "$log"
+  }'
 exit "$status"
