@@ -70,7 +70,7 @@ public sealed class WatchDeliveryTests
         watcher.Release();
     }
 
-    /// <summary>Blocks in <see cref="Process"/> for up to 2 s (or until released).</summary>
+    /// <summary>Blocks in <see cref="Process"/> until released (30 s at most, so a failing test cannot hang the run).</summary>
     private sealed class BlockingWatcher : IWatcher, IDisposable
     {
         private readonly ManualResetEventSlim _release = new();
@@ -84,7 +84,7 @@ public sealed class WatchDeliveryTests
         public void Process(WatchedEvent @event)
         {
             _entered.TrySetResult();
-            _release.Wait(TimeSpan.FromSeconds(2));
+            _release.Wait(TimeSpan.FromSeconds(30));
             _finished = true;
         }
 
