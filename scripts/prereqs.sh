@@ -21,7 +21,6 @@ if [[ $want_tests == 1 ]]; then
   [[ -f /usr/share/java/curator-recipes.jar ]] || need+=(libcurator-recipes-java)
   [[ -f /usr/share/java/curator-x-discovery.jar ]] || need+=(libcurator-discovery-java)
   [[ -f /usr/share/java/slf4j-simple.jar ]] || need+=(libslf4j-java)
-  command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 
 if [[ ${#need[@]} -eq 0 ]]; then
