@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Recipes.Core;
+
+namespace Recipes.Locks.Internal;
+
+/// <summary>
+/// A lock whose holders are decided by a predicate over one <see cref="SequentialNodeQueue"/>: the mutex, and each
+/// side of the read-write lock. Node creation, waiting and the ownership check are Core's; this adds the acquire loop
+/// (timeout, cancellation, a new node after the old one was lost) and the handle.
+/// </summary>
+internal sealed class QueueLock : IZooKeeperLock
+{
+    private readonly IZooKeeperConnection _connection;
+    private readonly SequentialNodeQueue _queue;
+    private readonly string _marker;
+    private readonly Func<IReadOnlyList<string>, int, QueueDecision> _predicate;
+    private readonly byte[]? _data;
+    private readonly ILogger _logger;
+
+    public QueueLock(
+        IZooKeeperConnection connection,
+        string path,
+        string marker,
+        IReadOnlyList<string> markers,
+        Func<IReadOnlyList<string>, int, QueueDecision> predicate,
+        byte[]? data,
+        ILogger logger)
+    {
+        _connection = connection;
+        _queue = new SequentialNodeQueue(connection, path, markers);
+        _marker = marker;
+        _predicate = predicate;
+        _data = data;
+        _logger = logger;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public async Task<ZooKeeperLockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        await AcquireCoreAsync(timeout, cancellationToken).ConfigureAwait(false)
+        ?? throw new TimeoutException($"The lock '{Path}' was not acquired within {timeout}.");
+
+    public Task<ZooKeeperLockHandle?> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        AcquireCoreAsync(timeout, cancellationToken);
+
+    /// <summary>Acquires; null when the timeout passed.</summary>
+    public async Task<ZooKeeperLockHandle?> AcquireCoreAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Deadline.Start(_connection.TimeProvider, timeout);
+        var data = await LockNodeData.ResolveAsync(_data).ConfigureAwait(false);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var node = await CreateNodeAsync(data, deadline, cancellationToken).ConfigureAwait(false);
+            if (node is null)
+            {
+                if (deadline.IsExpired)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            QueueResult result;
+            ZooKeeperLockHandle? handle = null;
+            try
+            {
+                result = await _queue.WaitForTurnAsync(node, _predicate, deadline.Remaining, cancellationToken).ConfigureAwait(false);
+                if (result.IsGranted)
+                {
+                    handle = await ZooKeeperLockHandle.CreateAsync(_connection, Path, node, _logger, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                await ZooKeeperLockHandle.DeleteNodeAsync(_connection, node, _logger).ConfigureAwait(false);
+                throw;
+            }
+
+            if (handle is not null)
+            {
+                return handle;
+            }
+
+            await ZooKeeperLockHandle.DeleteNodeAsync(_connection, node, _logger).ConfigureAwait(false);
+            if (result.Outcome == QueueOutcome.TimedOut || deadline.IsExpired)
+            {
+                return null;
+            }
+
+            _logger.LogInformation("Our node for '{Path}' was lost while waiting ({Outcome}); queueing again with a new node.", Path, result.Outcome);
+        }
+    }
+
+    /// <summary>
+    /// Creates our node on the current session; null when no session came before the timeout passed or the session's
+    /// ownership was lost meanwhile. The create itself is bounded by the retry policy, not by the timeout, so a zero
+    /// timeout still queues once.
+    /// </summary>
+    private async Task<SequentialNode?> CreateNodeAsync(byte[] data, Deadline deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var session = _connection.CurrentSession is { IsOwnershipLost: false } current && _connection.State.IsConnected()
+                ? current
+                : await WaitForSessionAsync(deadline, cancellationToken).ConfigureAwait(false);
+            if (session is null)
+            {
+                return null;
+            }
+
+            return await _connection.CreateProtectedSequentialAsync(Path, _marker, data, session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OwnershipLostException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogDebug(e, "The session was lost while creating our node under '{Path}'.", Path);
+            return null;
+        }
+    }
+
+    private async Task<ZooKeeperSession?> WaitForSessionAsync(Deadline deadline, CancellationToken cancellationToken)
+    {
+        using var bounded = deadline.CreateTokenSource(cancellationToken);
+        try
+        {
+            return await _connection.WaitForSessionAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsExpired)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Logging;
+using Recipes.Core;
+using Recipes.ZooKeeper;
+
+namespace Recipes.Locks;
+
+/// <summary>
+/// Proof of holding a lock (or a semaphore lease). Dispose it to release: our node is deleted, and if the connection
+/// is down the delete is retried in the background until it succeeds or the session ends (which deletes the node too).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="LostToken"/> fires when ownership can no longer be trusted: the session's ownership was given up (the
+/// connection stayed suspended past the grace of <see cref="OwnershipLossPolicy"/>, or the session was lost or the
+/// connection disposed), or our node was deleted by someone else. When it fires because of the session, our node is
+/// deleted at once (if the session is still alive) so others are not blocked by a lock nobody trusts. It does not fire
+/// when the handle is released.
+/// </para>
+/// <para>
+/// No client can learn in time that its session was closed on the server by someone else, or that it was paused
+/// (a long GC) past the session timeout. Pass <see cref="FencingToken"/> to every resource the lock protects and let the
+/// resource reject tokens lower than the highest it has seen.
+/// </para>
+/// </remarks>
+public sealed class ZooKeeperLockHandle : IAsyncDisposable
+{
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly IZooKeeperConnection _connection;
+    private readonly NodeWatcher _watcher;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _lost = new();
+    private CancellationTokenRegistration _sessionRegistration;
+    private int _released;
+    private int _lostSignalled;
+
+    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, SequentialNode node, NodeWatcher watcher, ILogger logger)
+    {
+        _connection = connection;
+        LockPath = lockPath;
+        Node = node;
+        _watcher = watcher;
+        _logger = logger;
+        LostToken = _lost.Token;
+    }
+
+    /// <summary>The lock's path (for a semaphore, the semaphore's path).</summary>
+    public string LockPath { get; }
+
+    /// <summary>The full path of our node (the lock node, or the lease node of a semaphore).</summary>
+    public string NodePath => Node.Path;
+
+    /// <summary>
+    /// The zxid that created our node. ZooKeeper zxids only grow, so a later holder of the same lock always has a
+    /// higher token: a downstream store that remembers the highest token it accepted can reject a stale holder.
+    /// </summary>
+    public long FencingToken => Node.Czxid;
+
+    /// <summary>Fires when ownership can no longer be trusted (session ownership lost, or our node deleted by someone else).</summary>
+    public CancellationToken LostToken { get; }
+
+    /// <summary>Whether <see cref="LostToken"/> has fired.</summary>
+    public bool IsLost => _lost.IsCancellationRequested;
+
+    /// <summary>Our node and the session that owns it.</summary>
+    internal SequentialNode Node { get; }
+
+    /// <summary>Releases the lock: deletes our node (guaranteed, even across connection loss). Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        await _sessionRegistration.DisposeAsync().ConfigureAwait(false);
+        await _watcher.DisposeAsync().ConfigureAwait(false);
+        await DeleteNodeAsync(_connection, Node, _logger).ConfigureAwait(false);
+        _logger.LogDebug("Released '{Path}' ({Node}).", LockPath, Node.Name);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"ZooKeeperLockHandle({NodePath}, token {FencingToken}{(IsLost ? ", lost" : "")})";
+
+    /// <summary>
+    /// Makes the handle for a granted node: watches the node (re-armed by Core) so a delete by someone else is noticed,
+    /// and follows the session's ownership. Null if the node is already gone.
+    /// </summary>
+    internal static async Task<ZooKeeperLockHandle?> CreateAsync(
+        IZooKeeperConnection connection, string lockPath, SequentialNode node, ILogger logger, CancellationToken cancellationToken)
+    {
+        var watcher = new NodeWatcher(connection, node.Path);
+        try
+        {
+            await watcher.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await watcher.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (!IsOurs(watcher.Current, node))
+        {
+            await watcher.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        var handle = new ZooKeeperLockHandle(connection, lockPath, node, watcher, logger);
+        watcher.Changed += handle.OnNodeChanged;
+        handle._sessionRegistration = node.Session.OwnershipLostToken.UnsafeRegister(
+            static state => ((ZooKeeperLockHandle)state!).SignalLost("the session's ownership was lost", deleteNode: true), handle);
+        if (!IsOurs(watcher.Current, node))
+        {
+            handle.SignalLost("our node was deleted", deleteNode: false);
+        }
+
+        logger.LogDebug("Acquired '{Path}' ({Node}, fencing token {Token}, {Session}).", lockPath, node.Name, node.Czxid, node.Session);
+        return handle;
+    }
+
+    /// <summary>
+    /// Deletes a node we no longer want: once directly on its session, otherwise in the background until done
+    /// (<see cref="IZooKeeperConnection.DeleteGuaranteed"/>). Never throws.
+    /// </summary>
+    internal static async Task DeleteNodeAsync(IZooKeeperConnection connection, SequentialNode node, ILogger logger)
+    {
+        if (!node.Session.IsOwnershipLost)
+        {
+            using var bound = new CancellationTokenSource(ReleaseTimeout, connection.TimeProvider);
+            try
+            {
+                await node.Session.Client.DeleteAsync(node.Path, -1, bound.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (NoNodeException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Deleting '{Path}' failed; retrying in the background.", node.Path);
+            }
+        }
+
+        connection.DeleteGuaranteed(node.Path, node.Session);
+    }
+
+    private static bool IsOurs(NodeSnapshot? snapshot, SequentialNode node) =>
+        snapshot is not null && snapshot.Stat.Czxid == node.Czxid;
+
+    private void OnNodeChanged(object? sender, NodeSnapshot? snapshot)
+    {
+        if (!IsOurs(snapshot, Node))
+        {
+            SignalLost("our node was deleted", deleteNode: false);
+        }
+    }
+
+    private void SignalLost(string reason, bool deleteNode)
+    {
+        if (Volatile.Read(ref _released) != 0 || Interlocked.Exchange(ref _lostSignalled, 1) != 0)
+        {
+            return;
+        }
+
+        _logger.LogWarning("Ownership of '{Path}' ({Node}) can no longer be trusted: {Reason}.", LockPath, Node.Name, reason);
+        if (deleteNode)
+        {
+            // Nobody trusts this lock any more: free it for others if the session comes back.
+            _connection.DeleteGuaranteed(Node.Path, Node.Session);
+        }
+
+        // Callbacks run on the thread pool, never on the connection's dispatcher.
+        _ = _lost.CancelAsync().ContinueWith(
+            (t, state) => ((ILogger)state!).LogError(t.Exception, "A LostToken callback threw."),
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+}
