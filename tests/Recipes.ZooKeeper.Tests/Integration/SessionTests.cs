@@ -109,6 +109,14 @@ public sealed class SessionTests
         var denied = await Assert.ThrowsAsync<NoAuthException>(() => anonymous.SetDataAsync(path, "x"u8.ToArray()));
         Assert.Equal(path, denied.Path);
 
+        // setACL: open the node to everyone (ADMIN needed: anonymous may not, alice may), with ACL versions checked.
+        await Assert.ThrowsAsync<NoAuthException>(() => anonymous.SetAclAsync(path, Acl.OpenUnsafe));
+        await Assert.ThrowsAsync<BadVersionException>(() => alice.SetAclAsync(path, Acl.OpenUnsafe, aclVersion: 5));
+        var opened = await alice.SetAclAsync(path, Acl.OpenUnsafe, aclVersion: 0);
+        Assert.Equal(1, opened.Aversion);
+        await anonymous.SetDataAsync(path, "anyone"u8.ToArray());
+        await alice.SetAclAsync(path, Acl.CreatorAllWorldRead, aclVersion: 1);
+
         await anonymous.AddAuthAsync(ZooKeeperAuthInfo.Digest("alice", "wrong"));
         await Assert.ThrowsAsync<NoAuthException>(() => anonymous.SetDataAsync(path, "x"u8.ToArray()));
 
@@ -116,7 +124,7 @@ public sealed class SessionTests
         await server.RestartAsync();
         await alice.WaitForConnectedAsync().WaitAsync(Clients.Wait);
         var stat = await RetryOnConnectionLoss(() => alice.SetDataAsync(path, "updated"u8.ToArray()));
-        Assert.Equal(1, stat.Version);
+        Assert.Equal(2, stat.Version);
     }
 
     [Fact]
