@@ -14,12 +14,24 @@ internal sealed class Deadline
         _timeout = timeout;
     }
 
-    /// <summary>Starts counting; throws for negative timeouts other than <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    /// <summary>The longest finite timeout timers and <see cref="Task.WaitAsync(TimeSpan)"/> accept (about 49.7 days).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary>
+    /// Starts counting; throws for negative timeouts other than <see cref="Timeout.InfiniteTimeSpan"/>, and for
+    /// timeouts longer than <see cref="MaxTimeout"/> (which would otherwise fail only once a wait begins).
+    /// </summary>
     public static Deadline Start(TimeProvider time, TimeSpan? timeout)
     {
         if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must not be negative.");
+        }
+
+        if (timeout is { } l && l > MaxTimeout)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(timeout), timeout, $"The timeout must be at most {MaxTimeout} (or Timeout.InfiniteTimeSpan to wait without a limit).");
         }
 
         return new Deadline(time, timeout == Timeout.InfiniteTimeSpan ? null : timeout);

@@ -9,6 +9,10 @@
 //   lock <path> [timeoutMs]             InterProcessMutex.acquire        -> acquired <ourNodePath> | timeout
 //   release <path>                      InterProcessMutex.release        -> released
 //   participants <lockPath>             getParticipantNodes(), names     -> participants [name ...]
+//   semacquire <path> <maxLeases> [timeoutMs]
+//                                       InterProcessSemaphoreV2.acquire (one lease held per path)
+//                                                                        -> acquired <leaseNodePath> | timeout
+//   semrelease <path>                   Lease.close (returns the lease)  -> released
 //   latch <path> <id>                   LeaderLatch.start, waits for node -> started <ourNodePath>
 //   isleader <path>                     LeaderLatch.hasLeadership        -> isleader true|false
 //   leader <path>                       LeaderLatch.getLeader().getId()  -> leader <id>
@@ -38,6 +42,8 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
+import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -59,6 +65,8 @@ public final class CuratorPeer {
 
     private final CuratorFramework client;
     private final Map<String, Mutex> locks = new HashMap<>();
+    private final Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
+    private final Map<String, Lease> leases = new HashMap<>();
     private final Map<String, LeaderLatch> latches = new HashMap<>();
     @SuppressWarnings("rawtypes")
     private final Map<String, ServiceDiscovery<Map>> discoveries = new HashMap<>();
@@ -157,6 +165,39 @@ public final class CuratorPeer {
                 }
 
                 return answer.toString();
+            }
+            case "semacquire": {
+                need(a, 3);
+                if (leases.containsKey(a[1])) {
+                    throw new IllegalStateException("a lease of " + a[1] + " is already held");
+                }
+
+                int maxLeases = Integer.parseInt(a[2]);
+                InterProcessSemaphoreV2 semaphore = semaphores.computeIfAbsent(a[1], p -> new InterProcessSemaphoreV2(client, p, maxLeases));
+                Lease lease;
+                if (a.length > 3) {
+                    lease = semaphore.acquire(Long.parseLong(a[3]), TimeUnit.MILLISECONDS);
+                } else {
+                    lease = semaphore.acquire();
+                }
+
+                if (lease == null) {
+                    return "timeout";
+                }
+
+                leases.put(a[1], lease);
+                // Curator names the lease node only; answer its full path, as "lock" does.
+                return "acquired " + ZKPaths.makePath(a[1], "leases", lease.getNodeName());
+            }
+            case "semrelease": {
+                need(a, 2);
+                Lease lease = leases.remove(a[1]);
+                if (lease == null) {
+                    throw new IllegalStateException("no lease of " + a[1]);
+                }
+
+                lease.close();
+                return "released";
             }
             case "latch": {
                 need(a, 3);
@@ -286,6 +327,14 @@ public final class CuratorPeer {
                 while (mutex.isOwnedByCurrentThread()) {
                     mutex.release();
                 }
+            } catch (Exception e) {
+                // Closing anyway: the session's ephemerals go with it.
+            }
+        }
+
+        for (Lease lease : leases.values()) {
+            try {
+                lease.close();
             } catch (Exception e) {
                 // Closing anyway: the session's ephemerals go with it.
             }
