@@ -8,6 +8,9 @@ var workloads = new Dictionary<string, Func<BenchArgs, ZooKeeperClient, Task>>(S
 {
     ["W1"] = W1RawRead.RunAsync,
     ["W2"] = W2RawWrite.RunAsync,
+    ["W3"] = W3LockUncontended.RunAsync,
+    ["W4"] = W4LockContended.RunAsync,
+    ["W5"] = W5LeaderFailover.RunAsync,
 };
 
 BenchArgs bench;
