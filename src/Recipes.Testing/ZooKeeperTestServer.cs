@@ -127,65 +127,41 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     /// directory, and waits until it serves. Does nothing if it is running.
     /// </summary>
     /// <param name="cancellationToken">Cancels the start (the process is then killed).</param>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await StartSamePortsAsync(cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(StartSamePortsAsync, cancellationToken);
 
     /// <summary>
     /// Stops the server: SIGTERM, then SIGKILL if it has not exited within 10 s. Clients see their connections closed
     /// and new connections refused. Does nothing if it is not running.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for the process to exit.</param>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await _node.StopAsync(cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(_node.StopAsync, cancellationToken);
 
     /// <summary>Stops the server (as <see cref="StopAsync"/>) and starts it again on the same port and data.</summary>
     /// <param name="cancellationToken">Cancels the restart.</param>
-    public async Task RestartAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await _node.StopAsync(cancellationToken);
-            await StartSamePortsAsync(cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task RestartAsync(CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(
+            async ct =>
+            {
+                await _node.StopAsync(ct);
+                await StartSamePortsAsync(ct);
+            },
+            cancellationToken);
 
     /// <summary>Kills the server with SIGKILL at once (no shutdown, no flush) and waits until the process is gone.</summary>
     /// <param name="cancellationToken">Cancels the wait for the process to exit.</param>
-    public async Task KillAsync(CancellationToken cancellationToken = default)
+    public Task KillAsync(CancellationToken cancellationToken = default) =>
+        ExclusiveAsync(_node.KillAsync, cancellationToken);
+
+    /// <summary>Runs one life-cycle step alone (one at a time per server), refusing it after disposal.</summary>
+    private async Task ExclusiveAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            await _node.KillAsync(cancellationToken);
+            await step(cancellationToken);
         }
         finally
         {
