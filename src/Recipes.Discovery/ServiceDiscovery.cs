@@ -258,21 +258,16 @@ public sealed class ServiceDiscovery : IAsyncDisposable
             return;
         }
 
+        var closing = new List<Task>();
         foreach (var key in _registrations.Keys.ToList())
         {
             if (_registrations.TryRemove(key, out var registration))
             {
-                try
-                {
-                    await registration.CloseAsync();
-                }
-                catch (Exception e)
-                {
-                    _logger.LogWarning(e, "Closing the registration of {Instance} failed.", registration.Instance);
-                }
+                closing.Add(CloseAsync(registration));
             }
         }
 
+        await Task.WhenAll(closing);
         foreach (var lazy in _providers.Values.ToList())
         {
             if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
@@ -282,6 +277,18 @@ public sealed class ServiceDiscovery : IAsyncDisposable
         }
 
         _providers.Clear();
+    }
+
+    private async Task CloseAsync(IRegistration registration)
+    {
+        try
+        {
+            await registration.CloseAsync();
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Closing the registration of {Instance} failed.", registration.Instance);
+        }
     }
 
     private static void Check(ServiceInstance instance)
