@@ -83,9 +83,16 @@ internal static class DiscoveryTestKit
     /// <summary>Awaits a task, failing with a readable message if it does not finish within <see cref="Patience"/>.</summary>
     public static async Task<T> WithinAsync<T>(Task<T> task, string what)
     {
+        await WithinAsync((Task)task, what);
+        return await task;
+    }
+
+    /// <summary>Awaits a task, failing with a readable message if it does not finish within <see cref="Patience"/>.</summary>
+    public static async Task WithinAsync(Task task, string what)
+    {
         try
         {
-            return await task.WaitAsync(Patience);
+            await task.WaitAsync(Patience);
         }
         catch (TimeoutException)
         {
@@ -102,4 +109,18 @@ internal static class DiscoveryTestKit
         ServiceType = type,
         Payload = payload,
     };
+
+    /// <summary>A task that completes on the connection's next change to <paramref name="state"/>.</summary>
+    public static Task NextStateAsync(IZooKeeperConnection connection, ConnectionState state)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.StateChanged += (_, change) =>
+        {
+            if (change.State == state)
+            {
+                seen.TrySetResult();
+            }
+        };
+        return seen.Task;
+    }
 }

@@ -60,20 +60,13 @@ public sealed class ServiceCacheTests(ZooKeeperServerFixture zk, ITestOutputHelp
         await cache.StartAsync(CancellationToken.None);
         Assert.Equal(3, cache.Instances.Count);
 
-        var suspended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        b.StateChanged += (_, change) =>
-        {
-            if (change.State == Core.ConnectionState.Suspended)
-            {
-                suspended.TrySetResult(true);
-            }
-        };
+        var suspended = NextStateAsync(b, Core.ConnectionState.Suspended);
         proxy.Mode = FaultMode.Blackhole;
         await registrar.UnregisterAsync(Instance("orders", "goes", 2));
         await registrar.UpdateAsync(Instance("orders", "changes", 33));
         await registrar.RegisterAsync(Instance("orders", "new", 4));
         Assert.Equal(3, cache.Instances.Count); // blind while partitioned
-        await WithinAsync(suspended.Task, "the reader notices the partition"); // the proxy drops, so the client must see the break
+        await WithinAsync(suspended, "the reader notices the partition"); // the proxy drops, so the client must see the break
         proxy.Heal();
 
         var seen = await WithinAsync(

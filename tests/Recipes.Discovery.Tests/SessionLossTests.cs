@@ -77,16 +77,9 @@ public sealed class SessionLossTests(ZooKeeperServerFixture zk, ITestOutputHelpe
         var czxid = (await raw.ExistsAsync(path))!.Czxid;
         var session = owner.CurrentSession!.SessionId;
 
-        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        owner.StateChanged += (_, change) =>
-        {
-            if (change.State == Core.ConnectionState.Reconnected)
-            {
-                reconnected.TrySetResult();
-            }
-        };
+        var reconnected = NextStateAsync(owner, Core.ConnectionState.Reconnected);
         proxy.Reset();
-        await WithinAsync(reconnected.Task.ContinueWith(_ => true, TaskScheduler.Default), "the connection comes back");
+        await WithinAsync(reconnected, "the connection comes back");
         Assert.Equal(session, owner.CurrentSession!.SessionId);
         await discovery.UpdateAsync(Instance("jobs", "worker-", 2, ServiceType.DynamicSequential)); // a round trip after the reconnection
         Assert.Equal([path[(path.LastIndexOf('/') + 1)..]], await ChildrenAsync(raw, "/services/jobs"));
