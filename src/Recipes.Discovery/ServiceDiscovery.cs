@@ -30,6 +30,7 @@ public sealed class ServiceDiscovery : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ConcurrentDictionary<(string Name, string Id), IRegistration> _registrations = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<ServiceInstanceProvider>>> _providers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _ensuredServicePaths = new(StringComparer.Ordinal);
     private int _disposed;
 
     /// <summary>Creates a discovery over <paramref name="connection"/>.</summary>
@@ -82,6 +83,7 @@ public sealed class ServiceDiscovery : IAsyncDisposable
                 return existing.NodePath ?? NodeNames.Combine(NodeNames.Combine(BasePath, instance.Name), instance.Id);
             }
 
+            await EnsureServicePathAsync(instance.Name, cancellationToken);
             var registration = Create(instance);
             if (!_registrations.TryAdd(key, registration))
             {
@@ -277,6 +279,28 @@ public sealed class ServiceDiscovery : IAsyncDisposable
         }
 
         _providers.Clear();
+    }
+
+    /// <summary>
+    /// Creates <c>&lt;base&gt;/&lt;service&gt;</c> (as containers) once per service and discovery, so that many
+    /// registrations started together do not each find the parent missing and each create it. The nodes' own creates
+    /// still re-create a parent the server has reaped since.
+    /// </summary>
+    private async Task EnsureServicePathAsync(string serviceName, CancellationToken cancellationToken)
+    {
+        var lazy = _ensuredServicePaths.GetOrAdd(
+            serviceName,
+            name => new Lazy<Task>(() => _connection.EnsurePathAsync(NodeNames.Combine(BasePath, name), CancellationToken.None)));
+        try
+        {
+            await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (lazy.Value.IsFaulted)
+        {
+            // Not fatal: the registration creates missing parents itself. Try again next time.
+            _ensuredServicePaths.TryRemove(KeyValuePair.Create(serviceName, lazy));
+            _logger.LogDebug(e, "Creating the path of service '{Service}' failed; the registration creates it.", serviceName);
+        }
     }
 
     private async Task CloseAsync(IRegistration registration)
