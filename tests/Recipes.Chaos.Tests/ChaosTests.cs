@@ -16,7 +16,7 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
     [Fact]
     public async Task Locks_stay_exclusive_and_fenced_under_random_faults()
     {
-        var settings = ChaosSettings.ForScenario(ciSeconds: 12, longSeconds: 100);
+        var settings = ChaosSettings.ForScenario(ciSeconds: 10, longSeconds: 100);
         var report = await ChaosRun.RunAsync(
             "locks", settings, ChaosCluster.Of(zk.Server), actorCount: 5, actors => [new LockWorkload(actors)], output);
 
@@ -26,7 +26,7 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
     [Fact]
     public async Task Leadership_is_never_held_twice_under_random_faults()
     {
-        var settings = ChaosSettings.ForScenario(ciSeconds: 10, longSeconds: 80);
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 80);
         var report = await ChaosRun.RunAsync(
             "leadership", settings, ChaosCluster.Of(zk.Server), actorCount: 4, actors => [new LeadershipWorkload(actors)], output);
 
@@ -36,7 +36,7 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
     [Fact]
     public async Task Locks_and_leadership_survive_ensemble_node_kills()
     {
-        var settings = ChaosSettings.ForScenario(ciSeconds: 10, longSeconds: 90);
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 90);
         await using var ensemble = await ZooKeeperTestEnsemble.StartAsync();
         var report = await ChaosRun.RunAsync(
             "ensemble", settings, ChaosCluster.Of(ensemble), actorCount: 4,

@@ -14,8 +14,7 @@ internal sealed class LeadershipWorkload(IReadOnlyList<ChaosActor> participants,
 {
     public const string Resource = "leadership";
 
-    private readonly List<Task> _loops = [];
-    private CancellationTokenSource? _stop;
+    private readonly ActorLoops _loops = new();
     private ChaosContext? _context;
     private int _terms;
     private int _errors;
@@ -33,28 +32,11 @@ internal sealed class LeadershipWorkload(IReadOnlyList<ChaosActor> participants,
     public Task StartAsync(ChaosContext context, CancellationToken cancellationToken)
     {
         _context = context;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        for (var i = 0; i < participants.Count; i++)
-        {
-            var random = new Random(unchecked((context.Seed * 397) + i + 1001));
-            var actor = participants[i];
-            _loops.Add(Task.Run(() => RunAsync(actor, random, _stop.Token), CancellationToken.None));
-        }
-
+        _loops.Start(participants, context.Seed, salt: 1001, RunAsync, cancellationToken);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync()
-    {
-        if (_stop is null)
-        {
-            return;
-        }
-
-        await _stop.CancelAsync();
-        await Task.WhenAll(_loops);
-        _stop.Dispose();
-    }
+    public Task StopAsync() => _loops.StopAsync();
 
     private async Task RunAsync(ChaosActor actor, Random random, CancellationToken stop)
     {

@@ -14,8 +14,7 @@ internal sealed class LockWorkload(IReadOnlyList<ChaosActor> contenders, string 
 {
     public const string Resource = "mutex";
 
-    private readonly List<Task> _loops = [];
-    private CancellationTokenSource? _stop;
+    private readonly ActorLoops _loops = new();
     private ChaosContext? _context;
     private int _acquisitions;
     private int _errors;
@@ -36,28 +35,11 @@ internal sealed class LockWorkload(IReadOnlyList<ChaosActor> contenders, string 
     {
         _context = context;
         Store = new FencedStore(context.History, Resource);
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        for (var i = 0; i < contenders.Count; i++)
-        {
-            var random = new Random(unchecked((context.Seed * 397) + i + 1));
-            var actor = contenders[i];
-            _loops.Add(Task.Run(() => RunAsync(actor, random, _stop.Token), CancellationToken.None));
-        }
-
+        _loops.Start(contenders, context.Seed, salt: 1, RunAsync, cancellationToken);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync()
-    {
-        if (_stop is null)
-        {
-            return;
-        }
-
-        await _stop.CancelAsync();
-        await Task.WhenAll(_loops);
-        _stop.Dispose();
-    }
+    public Task StopAsync() => _loops.StopAsync();
 
     private async Task RunAsync(ChaosActor actor, Random random, CancellationToken stop)
     {
