@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Recipes.Testing;
 using Recipes.ZooKeeper.Tests.FakeServer;
 
 namespace Recipes.ZooKeeper.Tests.Integration;
@@ -8,7 +9,7 @@ namespace Recipes.ZooKeeper.Tests.Integration;
 /// <summary>TLS with certificate validation on by default, wrong credentials, and secrets kept out of every log.</summary>
 public sealed class SecurityTests(TlsServerFixture fixture) : IClassFixture<TlsServerFixture>
 {
-    private static readonly TimeSpan ShortSession = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ShortSession = TimeSpan.FromSeconds(6);
 
     /// <summary>A JVM's first TLS handshakes can take seconds on a busy machine.</summary>
     private static readonly TimeSpan TlsConnectTimeout = TimeSpan.FromSeconds(10);
@@ -103,9 +104,11 @@ public sealed class SecurityTests(TlsServerFixture fixture) : IClassFixture<TlsS
 
         var tls = TrustingTheCa();
         tls.ClientCertificates = [loaded];
+        // Through a proxy in front of the TLS port, so a reconnect (which re-sends every credential) is one reset away.
+        await using var proxy = FaultProxy.Start("127.0.0.1", server.SecurePort);
         var options = new ZooKeeperClientOptions
         {
-            ConnectionString = server.SecureConnectionString,
+            ConnectionString = proxy.ConnectionString,
             SessionTimeout = TimeSpan.FromSeconds(15),
             ConnectTimeout = TlsConnectTimeout,
             Tls = tls,
@@ -121,14 +124,14 @@ public sealed class SecurityTests(TlsServerFixture fixture) : IClassFixture<TlsS
             Assert.Contains(await client.WhoAmIAsync(), i => i is { Scheme: "digest", User: "bob" });
 
             // A reconnect re-sends every credential (logged at Trace as it happens).
-            await server.RestartAsync();
+            proxy.Reset();
             await client.WaitForConnectedAsync().WaitAsync(Clients.Wait);
             await Retry(() => client.SetDataAsync(path, "after restart"u8.ToArray()));
             await client.DeleteAsync(path);
         }
 
         // A failure path too: the rejected credentials must not leak into messages or exceptions.
-        var rejected = new ZooKeeperClientOptions { ConnectionString = server.SecureConnectionString, SessionTimeout = ShortSession, Tls = TrustingTheCa(), LoggerFactory = logging };
+        var rejected = new ZooKeeperClientOptions { ConnectionString = server.SecureConnectionString, SessionTimeout = ShortSession, ConnectTimeout = TlsConnectTimeout / 2, Tls = TrustingTheCa(), LoggerFactory = logging };
         rejected.AuthInfo.Add(new ZooKeeperAuthInfo("no-such-scheme", System.Text.Encoding.UTF8.GetBytes("alice:" + AliceSecret)));
         var failure = await Assert.ThrowsAsync<AuthFailedException>(() => ConnectAndReadAsync(rejected));
 
@@ -156,7 +159,14 @@ public sealed class SecurityTests(TlsServerFixture fixture) : IClassFixture<TlsS
 
     private async Task<string> FailToConnectAsync(ZooKeeperTlsOptions tls)
     {
-        var options = new ZooKeeperClientOptions { ConnectionString = fixture.Server.SecureConnectionString, SessionTimeout = ShortSession, Tls = tls };
+        // Long enough for the handshake to finish on a busy machine, so the error is the certificate's, not a time-out.
+        var options = new ZooKeeperClientOptions
+        {
+            ConnectionString = fixture.Server.SecureConnectionString,
+            SessionTimeout = TimeSpan.FromSeconds(6),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            Tls = tls,
+        };
         var error = await Assert.ThrowsAsync<ConnectionLossException>(() => ZooKeeperClient.ConnectAsync(options));
         return error.Message;
     }

@@ -133,7 +133,7 @@ public sealed class SessionTests
         await using var server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { EnableTls = true });
         var trusted = new ZooKeeperTlsOptions { TrustedRoots = new X509Certificate2Collection(server.TlsCertificateAuthority), TargetHost = "localhost" };
         // A JVM's first TLS handshakes can take seconds on a busy machine: allow more than the default third of the session.
-        await using (var client = await Clients.ConnectAsync(server.SecureConnectionString, configure: o =>
+        await using (var client = await Clients.ConnectAsync(server.SecureConnectionString, TimeSpan.FromSeconds(15), o =>
         {
             o.Tls = trusted;
             o.ConnectTimeout = TimeSpan.FromSeconds(10);
