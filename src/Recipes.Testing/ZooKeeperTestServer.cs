@@ -55,10 +55,17 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     public string SecureConnectionString => "127.0.0.1:" + SecurePort.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The server's self-signed certificate (public part only) for <c>CN=localhost</c>, <c>IP:127.0.0.1</c>; trust it
-    /// as a custom root to validate the TLS port. Throws <see cref="InvalidOperationException"/> unless TLS is enabled.
+    /// The server's certificate (public part only) for <c>CN=localhost</c>, <c>IP:127.0.0.1</c>, issued by
+    /// <see cref="TlsCertificateAuthority"/>. Throws <see cref="InvalidOperationException"/> unless TLS is enabled.
     /// </summary>
     public X509Certificate2 TlsCertificate => _tls?.Certificate ?? throw TlsNotEnabled();
+
+    /// <summary>
+    /// The self-signed test CA (public part only) that issued <see cref="TlsCertificate"/>, made fresh for this server:
+    /// trust it as a custom root (<c>ZooKeeperTlsOptions.TrustedRoots</c>) to validate the TLS port. Throws
+    /// <see cref="InvalidOperationException"/> unless TLS is enabled.
+    /// </summary>
+    public X509Certificate2 TlsCertificateAuthority => _tls?.Authority ?? throw TlsNotEnabled();
 
     /// <summary>The directory holding <c>zoo.cfg</c>, <c>server.log</c> and <c>data/</c>.</summary>
     public string DataDirectory => _node.Directory;

@@ -32,8 +32,9 @@ public sealed class ZooKeeperTestServerOptions
     public int MaxClientConnections { get; set; }
 
     /// <summary>
-    /// Whether to also open a TLS port (<c>secureClientPort</c>) served with a freshly generated self-signed certificate
-    /// for <c>CN=localhost</c> (SAN <c>DNS:localhost</c>, <c>IP:127.0.0.1</c>); clients are not asked for a certificate.
+    /// Whether to also open a TLS port (<c>secureClientPort</c>) served with a certificate for <c>CN=localhost</c>
+    /// (SAN <c>DNS:localhost</c>, <c>IP:127.0.0.1</c>) issued by a freshly generated self-signed test CA
+    /// (<see cref="ZooKeeperTestServer.TlsCertificateAuthority"/>); clients are not asked for a certificate.
     /// The plaintext port stays open. Default false. Not supported by <see cref="ZooKeeperTestEnsemble"/>.
     /// </summary>
     public bool EnableTls { get; set; }
