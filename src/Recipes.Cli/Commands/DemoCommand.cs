@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Recipes.Testing;
 using Recipes.ZooKeeper;
 
-namespace Recipes.Cli;
+namespace Recipes.Cli.Commands;
 
 /// <summary>
 /// The demo: an embedded ZooKeeper, a few sessions that watch and create nodes, a session killed on the server,
@@ -12,9 +12,15 @@ namespace Recipes.Cli;
 /// </summary>
 internal static class DemoCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken)
+    public static System.CommandLine.Command Create(Recipes.Cli.Infrastructure.CliHost host)
     {
-        var verbose = args.Contains("--verbose");
+        var command = new System.CommandLine.Command("demo", "Start an embedded local ZooKeeper and show sessions, watches and ephemeral nodes.");
+        host.SetAction(command, context => RunAsync(context.Output.Verbose, Console.Out, context.Cancellation));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(bool verbose, TextWriter output, CancellationToken cancellationToken)
+    {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning));
         var clock = Stopwatch.StartNew();
         void Say(string text) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.00}s] {text}");
