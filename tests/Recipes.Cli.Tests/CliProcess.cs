@@ -65,9 +65,12 @@ public sealed class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the CLI to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunAsync(arguments, null);
+
+    /// <summary>Runs the CLI to completion with extra environment variables.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
-        await using var cli = Start(arguments);
+        await using var cli = Start(arguments, environment);
         var code = await cli.WaitForExitAsync();
         return (code, cli.Stdout, cli.Stderr);
     }
