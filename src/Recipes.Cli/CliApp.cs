@@ -21,7 +21,12 @@ internal static class CliApp
 
     public static RootCommand CreateRoot(CliHost host)
     {
-        var root = new RootCommand("recipes: ZooKeeper coordination from the command line (locks, leader election, znodes, a local server, the demo).");
+        var root = new RootCommand("""
+            recipes: ZooKeeper coordination from the command line (locks, leader election, znodes, a local server, the demo).
+            Exit codes: 0 ok, 1 usage, 2 cannot connect, 3 no such node, 4 lock timeout, 5 other failure, 6 demo check failed,
+            7 lock lost (command stopped), 127 command not found, 130/143 Ctrl-C/SIGTERM; lock and elect otherwise exit with
+            the command's code. Details: recipes-docs/cli.md.
+            """);
         GlobalOptions.AddTo(root);
 
         // One file per command. The `services` (discovery, issue 6) and `config` (configuration, issue 7) groups plug

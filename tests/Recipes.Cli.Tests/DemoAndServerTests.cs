@@ -10,7 +10,7 @@ public sealed partial class DemoAndServerTests
     public async Task The_demo_runs_to_completion_with_every_check_held()
     {
         await using var demo = CliProcess.Start(["demo"]);
-        var code = await demo.WaitForExitAsync(TimeSpan.FromMinutes(4));
+        var code = await demo.WaitForExitAsync(TimeSpan.FromMinutes(6));
         Assert.True(code == 0, demo.AllOutput);
         Assert.Contains("RESULT: OK", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains("KILL", demo.Stdout, StringComparison.Ordinal);
