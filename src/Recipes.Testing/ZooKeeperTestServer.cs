@@ -104,9 +104,16 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         try
         {
             var tls = options.EnableTls ? TlsMaterial.Create(directory) : null;
-            for (var attempt = 1; attempt <= BindAttempts; attempt++)
+            var attempts = options.ClientPort is null ? BindAttempts : 1;
+            for (var attempt = 1; attempt <= attempts; attempt++)
             {
                 var ports = FreePorts.Allocate(tls is null ? 1 : 2);
+                if (options.ClientPort is { } clientPort)
+                {
+                    FreePorts.EnsureFree(clientPort);
+                    ports[0] = clientPort;
+                }
+
                 node.Configure(options, new NodePorts(ports[0], tls is null ? null : ports[1]), tls, ensemble: null, myId: 0);
                 if (await node.TryStartAsync(options.StartTimeout, requireServing: true, cancellationToken))
                 {
@@ -114,7 +121,9 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
                 }
             }
 
-            throw new InvalidOperationException($"ZooKeeper could not bind free ports after {BindAttempts} attempts; see {node.LogPath}.");
+            throw new InvalidOperationException(options.ClientPort is { } port
+                ? $"ZooKeeper could not start on client port {port} (is it in use?); see {node.LogPath}."
+                : $"ZooKeeper could not bind free ports after {BindAttempts} attempts; see {node.LogPath}.");
         }
         catch
         {

@@ -25,6 +25,14 @@ public sealed class ZooKeeperTestServerOptions
     /// <summary>The largest session timeout the server grants (<c>maxSessionTimeout</c>). Default null: 20 × <see cref="TickTime"/>.</summary>
     public TimeSpan? MaxSessionTimeout { get; set; }
 
+    /// <summary>
+    /// The client port of a standalone server, or of node 1 of an ensemble (node <c>i</c> then listens on
+    /// <c>ClientPort + i - 1</c>). Default null: a free port is picked at run time, which is what tests should use;
+    /// a fixed port is for running a development server (<c>recipes server start --port 2181</c>). With a fixed port
+    /// a start that cannot bind fails instead of retrying on other ports.
+    /// </summary>
+    public int? ClientPort { get; set; }
+
     /// <summary>Whether TTL nodes are allowed (<c>extendedTypesEnabled</c>). Default true.</summary>
     public bool ExtendedTypesEnabled { get; set; } = true;
 
@@ -80,6 +88,7 @@ public sealed class ZooKeeperTestServerOptions
         var copy = new ZooKeeperTestServerOptions
         {
             TickTime = TickTime,
+            ClientPort = ClientPort,
             MinSessionTimeout = MinSessionTimeout,
             MaxSessionTimeout = MaxSessionTimeout,
             ExtendedTypesEnabled = ExtendedTypesEnabled,
@@ -111,6 +120,11 @@ public sealed class ZooKeeperTestServerOptions
         if (TickTime < TimeSpan.FromMilliseconds(1))
         {
             throw new ArgumentException("TickTime must be at least 1 ms.", nameof(TickTime));
+        }
+
+        if (ClientPort is < 1 or > 65535)
+        {
+            throw new ArgumentException($"ClientPort must be between 1 and 65535; it is {ClientPort}.", nameof(ClientPort));
         }
 
         if (MinSessionTimeout is { } min && min < TimeSpan.Zero)
