@@ -19,6 +19,7 @@ internal sealed class ConfiguredApp : IAsyncDisposable
     {
         Configuration = configuration;
         var services = new ServiceCollection();
+        services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddOptions<ServiceSettings>().Bind(configuration.GetSection(section));
         services.AddHealthChecks().AddZooKeeperConfiguration();

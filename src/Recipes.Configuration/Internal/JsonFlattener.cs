@@ -5,7 +5,9 @@ namespace Recipes.Configuration.Internal;
 
 /// <summary>
 /// Flattens a JSON document into configuration keys the way the JSON configuration provider does: objects nest with
-/// ':', array items get their index, scalars keep their text, empty objects and arrays become "" and null stays null.
+/// ':', array items get their index, scalars keep their text (true is "True"), an empty array is "", and an empty
+/// object or null is a key with a null value, as the JSON provider of Microsoft.Extensions.Configuration 10 has them
+/// (<c>UnitTests</c> compares the two).
 /// Comments and trailing commas are allowed; duplicate keys (ignoring case) are an error.
 /// </summary>
 internal static class JsonFlattener
@@ -48,7 +50,7 @@ internal static class JsonFlattener
 
                 if (!any)
                 {
-                    Set(data, key, "");
+                    Set(data, key, null);
                 }
 
                 break;
@@ -73,7 +75,8 @@ internal static class JsonFlattener
                 Set(data, key, element.GetString());
                 break;
             default:
-                Set(data, key, element.GetRawText());
+                // Numbers keep their text; true and false become "True" and "False", as the JSON provider has them.
+                Set(data, key, element.ToString());
                 break;
         }
     }
