@@ -6,8 +6,10 @@ using Recipes.Configuration.Internal;
 namespace Recipes.Configuration;
 
 // Publishing: the candidate keys are built from the znodes, checked by the registered validations (failing sections
-// keep their last good keys), swapped in and signalled. One publisher at a time; requests that arrive while it runs
-// are coalesced into one more round, so a burst costs few reloads and the last state always gets published.
+// keep their last good keys), swapped in and signalled. One publisher at a time. When the cache reports a change and
+// has nothing more queued behind it, the change is published at once on the cache's loop (no thread hop); during a
+// burst the publisher runs on the thread pool, and the changes that arrive while it runs are coalesced into one more
+// round, so a burst costs few reloads and the last state always gets published.
 public sealed partial class ZooKeeperConfigurationProvider
 {
     private readonly Lock _publishLock = new();
@@ -28,6 +30,7 @@ public sealed partial class ZooKeeperConfigurationProvider
         }
     }
 
+    /// <summary>Called on the cache's loop after each change it reports.</summary>
     private void RequestPublish()
     {
         if (!Volatile.Read(ref _live) || Volatile.Read(ref _disposed) != 0)
@@ -36,10 +39,38 @@ public sealed partial class ZooKeeperConfigurationProvider
         }
 
         Volatile.Write(ref _publishRequested, 1);
-        if (Interlocked.CompareExchange(ref _publisherRunning, 1, 0) == 0)
+        if (Interlocked.CompareExchange(ref _publisherRunning, 1, 0) != 0)
         {
-            // Idle: publish at once, off the cache's loop, so the cache keeps applying changes while handlers run.
+            return; // the running publisher takes this change in its next round
+        }
+
+        if (_cache.HasPendingChanges)
+        {
+            // A burst is in flight: publish off the cache's loop, which keeps applying changes meanwhile; they are
+            // folded into the publisher's next round.
             ThreadPool.UnsafeQueueUserWorkItem(static provider => provider.RunPublisher(), this, preferLocal: false);
+            return;
+        }
+
+        // Idle: publish at once, right here (no thread hop between the change and OnChange).
+        Volatile.Write(ref _publishRequested, 0);
+        PublishLogged();
+        Volatile.Write(ref _publisherRunning, 0);
+        if (Volatile.Read(ref _publishRequested) == 1 && Interlocked.CompareExchange(ref _publisherRunning, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static provider => provider.RunPublisher(), this, preferLocal: false);
+        }
+    }
+
+    private void PublishLogged()
+    {
+        try
+        {
+            Publish(signal: true);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogError(exception, "Publishing the configuration from ZooKeeper '{Root}' failed; the last good keys stay.", _root);
         }
     }
 
@@ -54,14 +85,7 @@ public sealed partial class ZooKeeperConfigurationProvider
                     break;
                 }
 
-                try
-                {
-                    Publish(signal: true);
-                }
-                catch (Exception exception)
-                {
-                    _logger.LogError(exception, "Publishing the configuration from ZooKeeper '{Root}' failed; the last good keys stay.", _root);
-                }
+                PublishLogged();
             }
 
             Volatile.Write(ref _publisherRunning, 0);
