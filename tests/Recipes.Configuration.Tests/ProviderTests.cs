@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Recipes.Core;
 using Recipes.Testing.Xunit;
 using Xunit.Abstractions;
@@ -38,6 +41,35 @@ public sealed class ProviderTests(ZooKeeperServerFixture zk, ITestOutputHelper o
         Assert.Equal(["a.example", "b.example"], settings.Hosts);
         Assert.True(app.Provider.IsLoadedFromZooKeeper);
         Assert.Empty(app.Provider.CurrentErrors);
+    }
+
+    [Fact]
+    public async Task A_host_builders_configuration_reloads_options_from_ZooKeeper()
+    {
+        var root = zk.NewRoot(nameof(A_host_builders_configuration_reloads_options_from_ZooKeeper));
+        var writer = new ZooKeeperConfigurationWriter(_connection, root);
+        await writer.SetAsync("Service:Mode", "hosted");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddZooKeeper(ConfigTestKit.ConnectionOptions(zk.ConnectionString, output, "host"), root);
+        builder.Services.AddOptions<ServiceSettings>().Bind(builder.Configuration.GetSection("Service"));
+        using var host = builder.Build();
+        var monitor = host.Services.GetRequiredService<IOptionsMonitor<ServiceSettings>>();
+        var changed = new TaskCompletionSource<ServiceSettings>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = monitor.OnChange(s =>
+        {
+            if (s.Mode == "hosted-2")
+            {
+                changed.TrySetResult(s);
+            }
+        });
+        Assert.Equal("hosted", monitor.CurrentValue.Mode);
+
+        await writer.SetAsync("Service:Mode", "hosted-2");
+
+        Assert.Equal("hosted-2", (await changed.Task.WaitAsync(ConfigTestKit.Patience)).Mode);
+        var provider = ((IConfigurationRoot)host.Services.GetRequiredService<IConfiguration>()).Providers.OfType<ZooKeeperConfigurationProvider>().Single();
+        host.Dispose();
+        await ConfigTestKit.EventuallyAsync(() => provider.Connection.CurrentSession is null, "the host's disposal to close the owned connection");
     }
 
     [Fact]
