@@ -16,7 +16,7 @@ internal static class ConfigTestKit
     public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(4);
 
     /// <summary>The longest any single wait in a test may take.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
 
     public static ZooKeeperConnectionOptions ConnectionOptions(string connectionString, ITestOutputHelper output, string name) => new()
     {

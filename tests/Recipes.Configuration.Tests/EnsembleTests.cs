@@ -20,12 +20,15 @@ public sealed class EnsembleTests(ZooKeeperEnsembleFixture zk, ITestOutputHelper
     {
         var root = zk.NewRoot(nameof(Reloads_continue_after_the_leader_is_killed));
         var writerOptions = ConfigTestKit.ConnectionOptions(zk.ConnectionString, output, "writer");
-        writerOptions.ConnectionWaitTimeout = TimeSpan.FromSeconds(15);
+        // Generous bounds: on a loaded machine the election after the kill can take a while, and no session may expire.
+        writerOptions.SessionTimeout = TimeSpan.FromSeconds(10);
+        writerOptions.ConnectionWaitTimeout = TimeSpan.FromSeconds(45);
         await using var connection = await ZooKeeperConnection.StartAsync(writerOptions);
         var writer = new ZooKeeperConfigurationWriter(connection, root);
         await writer.SetAsync("Service:Mode", "first");
         var appOptions = ConfigTestKit.ConnectionOptions(zk.ConnectionString, output, "app");
-        appOptions.ConnectionWaitTimeout = TimeSpan.FromSeconds(15);
+        appOptions.SessionTimeout = TimeSpan.FromSeconds(10);
+        appOptions.ConnectionWaitTimeout = TimeSpan.FromSeconds(45);
         await using var app = ConfiguredApp.Build(b => b.AddZooKeeper(appOptions, root));
         Assert.Equal("first", app.Monitor.CurrentValue.Mode);
 
