@@ -47,6 +47,7 @@ public sealed partial class TreeCache : IAsyncDisposable
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
+    private int _raiseRemaining;
 
     /// <summary>Creates a cache; it starts on <see cref="StartAsync"/>.</summary>
     /// <param name="connection">The connection.</param>
@@ -89,6 +90,15 @@ public sealed partial class TreeCache : IAsyncDisposable
 
     /// <summary>The number of cached nodes.</summary>
     public int Count => _store.Count;
+
+    /// <summary>
+    /// Whether the cache already holds more to report right behind the event being handled: further changes of the
+    /// same read (a re-synchronisation reports many), or watch events and reads queued behind it. An event handler can
+    /// use it to batch its own work at the end of a burst. It is a hint: queued work may turn out to change nothing, so
+    /// a handler that defers must still finish its work without a further event.
+    /// </summary>
+    public bool HasPendingChanges =>
+        Volatile.Read(ref _raiseRemaining) > 0 || HasItems(_inputs.Reader) || HasItems(_operations.Reader);
 
     /// <summary>The cached node at <paramref name="path"/>, if any.</summary>
     /// <param name="path">A path at or below <see cref="Path"/>.</param>
@@ -153,10 +163,15 @@ public sealed partial class TreeCache : IAsyncDisposable
     /// <inheritdoc />
     public override string ToString() => $"TreeCache({Path}: {Count} nodes{(Initialized.IsCompletedSuccessfully ? "" : ", not initialized")})";
 
+    private static bool HasItems<T>(System.Threading.Channels.ChannelReader<T> reader) =>
+        reader.CanCount ? reader.Count > 0 : reader.TryPeek(out _);
+
     private void Raise(List<TreeChange> changes)
     {
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
+            Volatile.Write(ref _raiseRemaining, changes.Count - 1 - i);
             var handler = change.Kind switch
             {
                 TreeChangeKind.Created => Created,
@@ -177,5 +192,7 @@ public sealed partial class TreeCache : IAsyncDisposable
                 _logger.LogError(exception, "A {Kind} handler of the tree cache at '{Root}' threw for '{Path}'.", change.Kind, Path, change.Path);
             }
         }
+
+        Volatile.Write(ref _raiseRemaining, 0);
     }
 }

@@ -73,6 +73,32 @@ public sealed class TreeCacheTests(ZooKeeperServerFixture zk, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task HasPendingChangesTellsHandlersWhetherMoreOfTheBurstFollows()
+    {
+        var root = zk.NewRoot(nameof(HasPendingChangesTellsHandlersWhetherMoreOfTheBurstFollows));
+        await using var writer = await WriterAsync(zk.ConnectionString);
+        await writer.CreateAsync(root, Bytes("r"));
+        await writer.CreateAsync(root + "/a", Bytes("A"));
+        await writer.CreateAsync(root + "/b", Bytes("B"));
+        await using var connection = await ConnectAsync(zk.ConnectionString, output);
+        await using var cache = new TreeCache(connection, root);
+        var seen = new List<(string Path, bool Pending)>();
+        var changed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cache.Created += (_, e) => seen.Add((e.Path, cache.HasPendingChanges));
+        cache.Changed += (_, e) => changed.TrySetResult(cache.HasPendingChanges);
+
+        await cache.StartAsync();
+
+        // The initial load is one read reported as three changes: the first two know more follow, the last does not.
+        Assert.Equal([(root, true), (root + "/a", true), (root + "/b", false)], seen);
+        Assert.False(cache.HasPendingChanges);
+
+        // A single change with nothing behind it.
+        await writer.SetDataAsync(root + "/a", Bytes("A2"));
+        Assert.False(await changed.Task.WaitAsync(EventTimeout));
+    }
+
+    [Fact]
     public async Task MissingRootIsAnEmptyTreeUntilCreated()
     {
         var root = zk.NewRoot(nameof(MissingRootIsAnEmptyTreeUntilCreated));

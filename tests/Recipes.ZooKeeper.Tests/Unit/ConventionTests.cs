@@ -10,6 +10,7 @@ public sealed class ConventionTests
         "Recipes.ZooKeeper",
         "Recipes.Testing",
         "Recipes.Discovery",
+        "Recipes.Configuration",
     };
 
     [Theory]
@@ -29,7 +30,8 @@ public sealed class ConventionTests
     {
         var offenders = Assembly.Load(assemblyName).GetExportedTypes()
             .Where(t => t.Namespace is null || !(t.Namespace == assemblyName || t.Namespace.StartsWith(assemblyName + ".", StringComparison.Ordinal)
-                || t.Namespace == "Microsoft.Extensions.DependencyInjection"))
+                || t.Namespace == "Microsoft.Extensions.DependencyInjection"
+                || (t.Namespace == "Microsoft.Extensions.Configuration" && t.Name.EndsWith("ConfigurationExtensions", StringComparison.Ordinal))))
             .Select(t => t.FullName)
             .ToList();
         Assert.Empty(offenders);
