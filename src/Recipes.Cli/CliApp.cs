@@ -37,6 +37,7 @@ internal static class CliApp
         root.Subcommands.Add(GetCommand.Create(host));
         root.Subcommands.Add(StatCommand.Create(host));
         root.Subcommands.Add(WatchCommand.Create(host));
+        root.Subcommands.Add(ServicesCommand.Create(host));
         root.Subcommands.Add(ConfigCommand.Create(host));
         root.Subcommands.Add(ServerCommand.Create(host));
         return root;
