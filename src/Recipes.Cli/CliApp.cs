@@ -23,7 +23,7 @@ internal static class CliApp
     {
         var root = new RootCommand("""
             recipes: ZooKeeper coordination from the command line (locks, leader election, service discovery, configuration, znodes, a local server, the demo).
-            Exit codes: 0 ok, 1 usage, 2 cannot connect, 3 no such node, 4 lock timeout, 5 other failure, 6 demo check failed,
+            Exit codes: 0 ok, 1 usage, 2 cannot connect, 3 no such node/key/instance, 4 lock timeout, 5 other failure, 6 demo check failed,
             7 lock lost (command stopped), 127 command not found, 130/143 Ctrl-C/SIGTERM; lock and elect otherwise exit with
             the command's code. Details: recipes-docs/cli.md.
             """);
