@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Recipes.Core;
+using Recipes.ZooKeeper;
 
 namespace Recipes.Locks.Internal;
 
@@ -98,9 +99,10 @@ internal sealed class QueueLock : IZooKeeperLock
     /// </summary>
     private async Task<QueueEntry?> JoinAsync(byte[] data, Deadline deadline, CancellationToken cancellationToken)
     {
+        ZooKeeperSession? session = null;
         try
         {
-            var session = _connection.CurrentSession is { IsOwnershipLost: false } current && _connection.State.IsConnected()
+            session = _connection.CurrentSession is { IsOwnershipLost: false } current && _connection.State.IsConnected()
                 ? current
                 : await WaitForSessionAsync(deadline, cancellationToken).ConfigureAwait(false);
             if (session is null)
@@ -113,6 +115,23 @@ internal sealed class QueueLock : IZooKeeperLock
         catch (OwnershipLostException e) when (!cancellationToken.IsCancellationRequested)
         {
             _logger.LogDebug(e, "The session was lost while creating our node under '{Path}'.", Path);
+            return null;
+        }
+        catch (SessionExpiredException e) when (!cancellationToken.IsCancellationRequested && session is not null)
+        {
+            // The session died under the create (its client learned it first): wait until the connection has given up
+            // that session, so the next attempt runs on its successor instead of spinning on the dead one.
+            _logger.LogDebug(e, "The session expired while creating our node under '{Path}'; queueing on the next session.", Path);
+            using var bounded = deadline.CreateTokenSource(cancellationToken);
+            using var superseded = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, session.OwnershipLostToken);
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, _connection.TimeProvider, superseded.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
             return null;
         }
     }
