@@ -26,9 +26,23 @@ public sealed class LeaderEnsembleTests(ZooKeeperEnsembleFixture zk, ITestOutput
         {
             for (var i = 0; i < Participants; i++)
             {
-                var connection = await ConnectAsync(zk.ConnectionString, root, output, "p" + i);
+                // Half the participants treat every suspension as loss, so the server kills do end terms and hand over.
+                var connection = await ZooKeeperConnection.StartAsync(new ZooKeeperConnectionOptions
+                {
+                    ConnectionString = zk.ConnectionString,
+                    Namespace = root,
+                    SessionTimeout = SessionTimeout,
+                    ConnectionWaitTimeout = Recovery,
+                    OwnershipLossPolicy = i % 2 == 0 ? OwnershipLossPolicy.SuspendedIsLoss : OwnershipLossPolicy.Default,
+                    LoggerFactory = Logging(output, "p" + i),
+                });
                 connections.Add(connection);
-                var latch = new LeaderLatch(connection, Election, Id("p" + i));
+                latches.Add(StartLatch(connection, "p" + i));
+            }
+
+            LeaderLatch StartLatch(ZooKeeperConnection connection, string id)
+            {
+                var latch = new LeaderLatch(connection, Election, Id(id));
                 latch.LeadershipChanged += (_, e) =>
                 {
                     if (!e.IsLeader)
@@ -53,8 +67,8 @@ public sealed class LeaderEnsembleTests(ZooKeeperEnsembleFixture zk, ITestOutput
                         }
                     });
                 };
-                latches.Add(latch);
-                await latch.StartAsync();
+                _ = latch.StartAsync();
+                return latch;
             }
 
             await OneLeaderAsync(latches, "the first leader");
@@ -62,13 +76,13 @@ public sealed class LeaderEnsembleTests(ZooKeeperEnsembleFixture zk, ITestOutput
             // 1. Kill the ensemble's leader: followers drop their clients while a new leader is elected.
             var ensembleLeader = await zk.Ensemble.FindLeaderAsync();
             output.WriteLine($"killing the ensemble leader, server {ensembleLeader}");
-            await KillAndRestartAsync(ensembleLeader, latches);
+            await KillAndRestartAsync(ensembleLeader, latches, StartLatch, connections, resign: true);
 
             // 2. Kill the server the leading participant is connected to.
             var leading = latches.Select(l => l.CurrentTerm).FirstOrDefault(t => t is not null) ?? throw new InvalidOperationException("no leader");
             var server = await ServerOfSessionAsync(leading.SessionId);
             output.WriteLine($"killing server {server}, which session 0x{leading.SessionId:x} of leader {leading.ParticipantId} is connected to");
-            await KillAndRestartAsync(server, latches);
+            await KillAndRestartAsync(server, latches, StartLatch, connections, resign: false);
 
             await EventuallyAsync(
                 () =>
@@ -93,7 +107,9 @@ public sealed class LeaderEnsembleTests(ZooKeeperEnsembleFixture zk, ITestOutput
                     Assert.True(
                         ordered[i - 1].End < ordered[i].Start,
                         $"{ordered[i].Id} was told it leads (term {ordered[i].Term}) before {ordered[i - 1].Id}'s term {ordered[i - 1].Term} ended");
-                    Assert.True(ordered[i].Term > ordered[i - 1].Term, "terms must grow");
+                    // A participant that gave up ownership in a blip and kept its node leads again with the same term number.
+                    var sameNode = ordered[i].Id == ordered[i - 1].Id && ordered[i].Term == ordered[i - 1].Term;
+                    Assert.True(sameNode || ordered[i].Term > ordered[i - 1].Term, "terms must grow");
                 }
 
                 Assert.Equal(latches.Single(l => l.IsLeader).ParticipantId, ordered[^1].Id);
@@ -115,13 +131,27 @@ public sealed class LeaderEnsembleTests(ZooKeeperEnsembleFixture zk, ITestOutput
 
     private static string Ms(long timestamp) => (timestamp * 1000.0 / Stopwatch.Frequency).ToString("F1", CultureInfo.InvariantCulture);
 
-    private async Task KillAndRestartAsync(int server, List<LeaderLatch> latches)
+    /// <summary>
+    /// Kills <paramref name="server"/>, waits for one leader on the two left, optionally makes it resign (it rejoins
+    /// with a new latch on the same connection) so leadership is handed over on the degraded ensemble, and restarts the server.
+    /// </summary>
+    private async Task KillAndRestartAsync(int server, List<LeaderLatch> latches, Func<ZooKeeperConnection, string, LeaderLatch> startLatch, List<ZooKeeperConnection> connections, bool resign)
     {
         try
         {
             await zk.Ensemble.KillNodeAsync(server);
             await zk.Ensemble.WaitForQuorumAsync(Recovery);
             await OneLeaderAsync(latches, $"one leader after server {server} died");
+            if (resign)
+            {
+                var index = latches.FindIndex(l => l.IsLeader);
+                var leader = latches[index];
+                output.WriteLine($"{leader.ParticipantId} resigns while server {server} is down");
+                await leader.StopAsync();
+                await leader.DisposeAsync();
+                latches[index] = startLatch(connections[index], leader.ParticipantId);
+                await OneLeaderAsync(latches, $"a new leader after the resignation while server {server} is down");
+            }
         }
         finally
         {
