@@ -58,8 +58,9 @@ public sealed class SequentialNodeQueue
     /// Whether every predicate used with this queue looks only at the participants before ours and is monotone: removing
     /// a participant ahead of ours never turns a grant into a wait. Sequence numbers only grow, so participants ahead of
     /// ours can only go away; with this set, when the node we wait for is deleted it is dropped from the last listing and
-    /// the predicate runs again locally, granting without a new <c>getChildren</c>. True for
-    /// <see cref="WithinFirst(int)"/> and for Curator's read-write rules. Default false (list again after every change).
+    /// the predicate runs again locally: if that grants, the turn is granted without a new <c>getChildren</c> (otherwise
+    /// the queue is listed again as usual). True for <see cref="WithinFirst(int)"/> and for Curator's read-write rules.
+    /// Default false (list again after every change).
     /// </summary>
     /// <remarks>
     /// It also assumes every participant is a sequential node created under the parent (as every recipe's are): a
@@ -307,9 +308,16 @@ public sealed class SequentialNodeQueue
 
                 if (change == Change.Deleted && entry is not null && PredecessorsOnly && session.Client.State == ZooKeeperState.Connected)
                 {
-                    // Participants ahead of ours can only go: drop the deleted one and ask the predicate again without listing.
-                    sorted = sorted.Where(name => !string.Equals(name, decision.WatchNodeName, StringComparison.Ordinal)).ToList();
-                    listed = true;
+                    // Participants ahead of ours can only go: without the deleted one, does the last listing already grant?
+                    // Only a grant is taken from it. Otherwise it names a node it last saw earlier, which may be long
+                    // gone (the holders before the one we watched), so list again rather than probe them one by one.
+                    var pruned = sorted.Where(name => !string.Equals(name, decision.WatchNodeName, StringComparison.Ordinal)).ToList();
+                    var index = IndexOf(pruned, ourNode.Name);
+                    if (index >= 0 && predicate(pruned, index) is { IsGranted: true })
+                    {
+                        sorted = pruned;
+                        listed = true;
+                    }
                 }
             }
         }
