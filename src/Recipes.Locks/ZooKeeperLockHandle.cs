@@ -76,7 +76,10 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
         _sessionRegistration.Dispose();
         _nodeRegistration.Dispose();
         await DeleteNodeAsync(_connection, Node, _logger).ConfigureAwait(false);
-        _logger.LogDebug("Released '{Path}' ({Node}).", LockPath, Node.Name);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Released '{Path}' ({Node}).", LockPath, Node.Name);
+        }
     }
 
     /// <inheritdoc />
@@ -94,7 +97,11 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
             static state => ((ZooKeeperLockHandle)state!).SignalLost("our node was deleted", deleteNode: false), handle);
         handle._sessionRegistration = node.Session.OwnershipLostToken.UnsafeRegister(
             static state => ((ZooKeeperLockHandle)state!).SignalLost("the session's ownership was lost", deleteNode: true), handle);
-        logger.LogDebug("Acquired '{Path}' ({Node}, fencing token {Token}, {Session}).", lockPath, node.Name, node.Czxid, node.Session);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("Acquired '{Path}' ({Node}, fencing token {Token}, {Session}).", lockPath, node.Name, node.Czxid, node.Session);
+        }
+
         return handle;
     }
 
@@ -106,10 +113,12 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     {
         if (!node.Session.IsOwnershipLost)
         {
-            using var bound = new CancellationTokenSource(ReleaseTimeout, connection.TimeProvider);
+            // Connected: the delete is answered, or failed with the connection (queued requests fail too), without a
+            // timer per release. Otherwise bound the wait so release returns and the background delete takes over.
+            using var bound = node.Session.Client.State == ZooKeeperState.Connected ? null : new CancellationTokenSource(ReleaseTimeout, connection.TimeProvider);
             try
             {
-                await node.Session.Client.DeleteAsync(node.Path, -1, bound.Token).ConfigureAwait(false);
+                await node.Session.Client.DeleteAsync(node.Path, -1, bound?.Token ?? CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (NoNodeException)

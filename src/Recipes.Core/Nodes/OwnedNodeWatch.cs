@@ -28,12 +28,12 @@ public sealed class OwnedNodeWatch
     private readonly ILogger _logger;
     private int _lostSignalled;
 
-    private OwnedNodeWatch(IZooKeeperConnection connection, SequentialNode node)
+    private OwnedNodeWatch(IZooKeeperConnection connection, SequentialNode node, ILogger? logger)
     {
         _connection = connection;
         Node = node;
         LostToken = _lost.Token;
-        _logger = connection.LoggerFactory.CreateLogger<OwnedNodeWatch>();
+        _logger = logger ?? connection.LoggerFactory.CreateLogger<OwnedNodeWatch>();
         _watcher = Watcher.Create(OnEvent);
         Confirmed = Task.FromResult(true);
     }
@@ -67,11 +67,15 @@ public sealed class OwnedNodeWatch
     /// True when the caller already knows the node is ours (it has the create's reply with our session as
     /// <c>ephemeralOwner</c>); false to confirm it with the first read (<see cref="Confirmed"/>).
     /// </param>
-    public static OwnedNodeWatch Start(IZooKeeperConnection connection, SequentialNode node, bool ownershipProven)
+    public static OwnedNodeWatch Start(IZooKeeperConnection connection, SequentialNode node, bool ownershipProven) =>
+        Start(connection, node, ownershipProven, null);
+
+    /// <summary><see cref="Start(IZooKeeperConnection, SequentialNode, bool)"/> with a logger the caller already has (no lookup per node).</summary>
+    internal static OwnedNodeWatch Start(IZooKeeperConnection connection, SequentialNode node, bool ownershipProven, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(node);
-        var watch = new OwnedNodeWatch(connection, node);
+        var watch = new OwnedNodeWatch(connection, node, logger);
         var first = watch.ArmAsync();
         if (!ownershipProven)
         {
@@ -167,7 +171,11 @@ public sealed class OwnedNodeWatch
             return;
         }
 
-        _logger.LogDebug("Our node '{Path}' is no longer ours: {Reason}.", Node.Path, reason);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Our node '{Path}' is no longer ours: {Reason}.", Node.Path, reason);
+        }
+
         try
         {
             _lost.Cancel();

@@ -17,6 +17,7 @@ public sealed class SequentialNodeQueue
 {
     private readonly IZooKeeperConnection _connection;
     private readonly ILogger _logger;
+    private readonly ILogger _watchLogger;
 
     /// <summary>Creates the queue of participants under <paramref name="parentPath"/>.</summary>
     /// <param name="connection">The connection.</param>
@@ -34,6 +35,7 @@ public sealed class SequentialNodeQueue
 
         _connection = connection;
         _logger = connection.LoggerFactory.CreateLogger<SequentialNodeQueue>();
+        _watchLogger = connection.LoggerFactory.CreateLogger<OwnedNodeWatch>();
         ParentPath = parentPath;
         Markers = markers.ToArray();
     }
@@ -145,7 +147,7 @@ public sealed class SequentialNodeQueue
                 throw;
             }
 
-            return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: true), null);
+            return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: true, _watchLogger), null);
         }
 
         var ours = new SequentialNode(created.Path, PathUtils.GetNodeName(created.Path), created.Stat.Czxid, session);
@@ -156,7 +158,7 @@ public sealed class SequentialNodeQueue
             throw new InvalidOperationException($"The server created '{ours.Path}' for session 0x{created.Stat.EphemeralOwner:x}, not {session}.");
         }
 
-        return new QueueEntry(OwnedNodeWatch.Start(_connection, ours, ownershipProven: true), SortListingAsync(listing));
+        return new QueueEntry(OwnedNodeWatch.Start(_connection, ours, ownershipProven: true, _watchLogger), SortListingAsync(listing));
     }
 
     /// <summary>
@@ -168,7 +170,7 @@ public sealed class SequentialNodeQueue
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckParent(node);
-        return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: false), null);
+        return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: false, _watchLogger), null);
     }
 
     /// <summary>
@@ -415,7 +417,11 @@ public sealed class SequentialNodeQueue
             return Change.Deleted;
         }
 
-        _logger.LogTrace("Waiting for '{Path}' to change or go.", path);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.LogTrace("Waiting for '{Path}' to change or go.", path);
+        }
+
         try
         {
             return remaining is { } r

@@ -202,7 +202,11 @@ internal sealed partial class ElectionParticipant : IAsyncDisposable
             }
         }
 
-        _logger.LogInformation(isLeader ? "Took leadership of '{Path}' ({Term})." : "Leadership of '{Path}' ended ({Term}).", Path, term);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation(isLeader ? "Took leadership of '{Path}' ({Term})." : "Leadership of '{Path}' ended ({Term}).", Path, term);
+        }
+
         try
         {
             _changed(new LeadershipChangedEventArgs(isLeader, term));
