@@ -11,6 +11,7 @@ var workloads = new Dictionary<string, Func<BenchArgs, ZooKeeperClient, Task>>(S
     ["W3"] = W3LockUncontended.RunAsync,
     ["W4"] = W4LockContended.RunAsync,
     ["W5"] = W5LeaderFailover.RunAsync,
+    ["W7"] = W7Discovery.RunAsync,
 };
 
 BenchArgs bench;

@@ -1,51 +1,44 @@
+using System.CommandLine;
+using Recipes.Cli.Commands;
+using Recipes.Cli.Infrastructure;
+
 namespace Recipes.Cli;
 
-/// <summary>The `recipes` command line: dispatches to commands.</summary>
+/// <summary>The <c>recipes</c> command line: the root command, its command groups, and invocation.</summary>
 internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+        using var shutdown = new ShutdownSignal();
+        var root = CreateRoot(new CliHost(shutdown, Console.Out, Console.Error));
 
-        var command = args.Length > 0 ? args[0] : "help";
-        try
-        {
-            return command switch
-            {
-                "demo" => await DemoCommand.RunAsync(args[1..], Console.Out, cancel.Token),
-                "help" or "--help" or "-h" => Help(),
-                _ => Unknown(command),
-            };
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("Cancelled.");
-            return 130;
-        }
+        // No response files: "@name" arguments belong to the child commands of lock/elect, not to us.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
+        // Ctrl-C and SIGTERM are ours (ShutdownSignal), so that locks, leadership and children are released cleanly.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, shutdown.Token);
     }
 
-    private static int Help()
+    public static RootCommand CreateRoot(CliHost host)
     {
-        Console.WriteLine("""
-            recipes: ZooKeeper coordination for .NET
-
-            Usage:
-              recipes demo [--verbose]   Start an embedded local ZooKeeper and show sessions, watches and
-                                         ephemeral nodes surviving and dying with their sessions.
-
-            Exit codes: 0 success, 1 failure, 2 usage error, 130 cancelled.
+        var root = new RootCommand("""
+            recipes: ZooKeeper coordination from the command line (locks, leader election, znodes, a local server, the demo).
+            Exit codes: 0 ok, 1 usage, 2 cannot connect, 3 no such node, 4 lock timeout, 5 other failure, 6 demo check failed,
+            7 lock lost (command stopped), 127 command not found, 130/143 Ctrl-C/SIGTERM; lock and elect otherwise exit with
+            the command's code. Details: recipes-docs/cli.md.
             """);
-        return 0;
-    }
+        GlobalOptions.AddTo(root);
 
-    private static int Unknown(string command)
-    {
-        Console.Error.WriteLine($"Unknown command '{command}'. Run 'recipes help'.");
-        return 2;
+        // One file per command. The `services` (discovery, issue 6) and `config` (configuration, issue 7) groups plug
+        // in here the same way: a ServicesCommand.Create(host) / ConfigCommand.Create(host) in Commands/.
+        root.Subcommands.Add(DemoCommand.Create(host));
+        root.Subcommands.Add(LockCommand.Create(host));
+        root.Subcommands.Add(ElectCommand.Create(host));
+        root.Subcommands.Add(TreeCommand.Create(host));
+        root.Subcommands.Add(GetCommand.Create(host));
+        root.Subcommands.Add(StatCommand.Create(host));
+        root.Subcommands.Add(WatchCommand.Create(host));
+        root.Subcommands.Add(ServerCommand.Create(host));
+        return root;
     }
 }

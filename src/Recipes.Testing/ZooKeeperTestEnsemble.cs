@@ -76,8 +76,13 @@ public sealed class ZooKeeperTestEnsemble : IAsyncDisposable
             for (var attempt = 1; ; attempt++)
             {
                 var ports = FreePorts.Allocate(3 * nodeCount);
+                for (var i = 0; options.ClientPort is { } first && i < nodeCount; i++)
+                {
+                    FreePorts.EnsureFree(first + i);
+                }
+
                 var layout = Enumerable.Range(0, nodeCount)
-                    .Select(i => new NodePorts(ports[3 * i], null, ports[(3 * i) + 1], ports[(3 * i) + 2]))
+                    .Select(i => new NodePorts(options.ClientPort is { } first ? first + i : ports[3 * i], null, ports[(3 * i) + 1], ports[(3 * i) + 2]))
                     .ToArray();
                 for (var i = 0; i < nodeCount; i++)
                 {
@@ -91,9 +96,11 @@ public sealed class ZooKeeperTestEnsemble : IAsyncDisposable
                 }
 
                 await Task.WhenAll(nodes.Select(n => n.KillAsync(CancellationToken.None)));
-                if (attempt == BindAttempts)
+                if (attempt == BindAttempts || options.ClientPort is not null)
                 {
-                    throw new InvalidOperationException($"The ensemble could not bind free ports after {BindAttempts} attempts; see the server.log files under {directory}.");
+                    throw new InvalidOperationException(options.ClientPort is { } first
+                        ? $"The ensemble could not start on client ports {first}..{first + nodeCount - 1} (is one in use?); see the server.log files under {directory}."
+                        : $"The ensemble could not bind free ports after {BindAttempts} attempts; see the server.log files under {directory}.");
                 }
             }
 

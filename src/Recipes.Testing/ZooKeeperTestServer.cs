@@ -55,10 +55,17 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     public string SecureConnectionString => "127.0.0.1:" + SecurePort.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The server's self-signed certificate (public part only) for <c>CN=localhost</c>, <c>IP:127.0.0.1</c>; trust it
-    /// as a custom root to validate the TLS port. Throws <see cref="InvalidOperationException"/> unless TLS is enabled.
+    /// The server's certificate (public part only) for <c>CN=localhost</c>, <c>IP:127.0.0.1</c>, issued by
+    /// <see cref="TlsCertificateAuthority"/>. Throws <see cref="InvalidOperationException"/> unless TLS is enabled.
     /// </summary>
     public X509Certificate2 TlsCertificate => _tls?.Certificate ?? throw TlsNotEnabled();
+
+    /// <summary>
+    /// The self-signed test CA (public part only) that issued <see cref="TlsCertificate"/>, made fresh for this server:
+    /// trust it as a custom root (<c>ZooKeeperTlsOptions.TrustedRoots</c>) to validate the TLS port. Throws
+    /// <see cref="InvalidOperationException"/> unless TLS is enabled.
+    /// </summary>
+    public X509Certificate2 TlsCertificateAuthority => _tls?.Authority ?? throw TlsNotEnabled();
 
     /// <summary>The directory holding <c>zoo.cfg</c>, <c>server.log</c> and <c>data/</c>.</summary>
     public string DataDirectory => _node.Directory;
@@ -97,9 +104,16 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         try
         {
             var tls = options.EnableTls ? TlsMaterial.Create(directory) : null;
-            for (var attempt = 1; attempt <= BindAttempts; attempt++)
+            var attempts = options.ClientPort is null ? BindAttempts : 1;
+            for (var attempt = 1; attempt <= attempts; attempt++)
             {
                 var ports = FreePorts.Allocate(tls is null ? 1 : 2);
+                if (options.ClientPort is { } clientPort)
+                {
+                    FreePorts.EnsureFree(clientPort);
+                    ports[0] = clientPort;
+                }
+
                 node.Configure(options, new NodePorts(ports[0], tls is null ? null : ports[1]), tls, ensemble: null, myId: 0);
                 if (await node.TryStartAsync(options.StartTimeout, requireServing: true, cancellationToken))
                 {
@@ -107,7 +121,9 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
                 }
             }
 
-            throw new InvalidOperationException($"ZooKeeper could not bind free ports after {BindAttempts} attempts; see {node.LogPath}.");
+            throw new InvalidOperationException(options.ClientPort is { } port
+                ? $"ZooKeeper could not start on client port {port} (is it in use?); see {node.LogPath}."
+                : $"ZooKeeper could not bind free ports after {BindAttempts} attempts; see {node.LogPath}.");
         }
         catch
         {

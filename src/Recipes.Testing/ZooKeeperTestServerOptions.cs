@@ -25,6 +25,14 @@ public sealed class ZooKeeperTestServerOptions
     /// <summary>The largest session timeout the server grants (<c>maxSessionTimeout</c>). Default null: 20 × <see cref="TickTime"/>.</summary>
     public TimeSpan? MaxSessionTimeout { get; set; }
 
+    /// <summary>
+    /// The client port of a standalone server, or of node 1 of an ensemble (node <c>i</c> then listens on
+    /// <c>ClientPort + i - 1</c>). Default null: a free port is picked at run time, which is what tests should use;
+    /// a fixed port is for running a development server (<c>recipes server start --port 2181</c>). With a fixed port
+    /// a start that cannot bind fails instead of retrying on other ports.
+    /// </summary>
+    public int? ClientPort { get; set; }
+
     /// <summary>Whether TTL nodes are allowed (<c>extendedTypesEnabled</c>). Default true.</summary>
     public bool ExtendedTypesEnabled { get; set; } = true;
 
@@ -32,8 +40,9 @@ public sealed class ZooKeeperTestServerOptions
     public int MaxClientConnections { get; set; }
 
     /// <summary>
-    /// Whether to also open a TLS port (<c>secureClientPort</c>) served with a freshly generated self-signed certificate
-    /// for <c>CN=localhost</c> (SAN <c>DNS:localhost</c>, <c>IP:127.0.0.1</c>); clients are not asked for a certificate.
+    /// Whether to also open a TLS port (<c>secureClientPort</c>) served with a certificate for <c>CN=localhost</c>
+    /// (SAN <c>DNS:localhost</c>, <c>IP:127.0.0.1</c>) issued by a freshly generated self-signed test CA
+    /// (<see cref="ZooKeeperTestServer.TlsCertificateAuthority"/>); clients are not asked for a certificate.
     /// The plaintext port stays open. Default false. Not supported by <see cref="ZooKeeperTestEnsemble"/>.
     /// </summary>
     public bool EnableTls { get; set; }
@@ -79,6 +88,7 @@ public sealed class ZooKeeperTestServerOptions
         var copy = new ZooKeeperTestServerOptions
         {
             TickTime = TickTime,
+            ClientPort = ClientPort,
             MinSessionTimeout = MinSessionTimeout,
             MaxSessionTimeout = MaxSessionTimeout,
             ExtendedTypesEnabled = ExtendedTypesEnabled,
@@ -110,6 +120,11 @@ public sealed class ZooKeeperTestServerOptions
         if (TickTime < TimeSpan.FromMilliseconds(1))
         {
             throw new ArgumentException("TickTime must be at least 1 ms.", nameof(TickTime));
+        }
+
+        if (ClientPort is < 1 or > 65535)
+        {
+            throw new ArgumentException($"ClientPort must be between 1 and 65535; it is {ClientPort}.", nameof(ClientPort));
         }
 
         if (MinSessionTimeout is { } min && min < TimeSpan.Zero)

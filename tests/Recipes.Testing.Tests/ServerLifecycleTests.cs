@@ -45,6 +45,30 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task A_fixed_client_port_is_used_and_a_taken_one_fails_with_its_number()
+    {
+        var port = FreePorts.Allocate(1)[0];
+        var options = Options();
+        options.ClientPort = port;
+        await using var server = await ZooKeeperTestServer.StartAsync(options);
+        Assert.Equal(port, server.Port);
+        Assert.Equal("imok", await server.SendFourLetterWordAsync("ruok"));
+
+        var second = Options();
+        second.ClientPort = port;
+        var taken = await Assert.ThrowsAsync<InvalidOperationException>(() => ZooKeeperTestServer.StartAsync(second));
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), taken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_port_out_of_range_is_rejected()
+    {
+        var options = Options();
+        options.ClientPort = 70_000;
+        await Assert.ThrowsAsync<ArgumentException>(() => ZooKeeperTestServer.StartAsync(options));
+    }
+
+    [Fact]
     public async Task Restart_and_kill()
     {
         await using var server = await ZooKeeperTestServer.StartAsync(Options());

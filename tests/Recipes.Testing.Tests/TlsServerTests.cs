@@ -16,6 +16,9 @@ public sealed class TlsServerTests
         Assert.Equal($"127.0.0.1:{server.SecurePort}", server.SecureConnectionString);
         Assert.False(server.TlsCertificate.HasPrivateKey);
         Assert.Equal("CN=localhost", server.TlsCertificate.Subject);
+        Assert.False(server.TlsCertificateAuthority.HasPrivateKey);
+        Assert.Equal(server.TlsCertificateAuthority.Subject, server.TlsCertificate.Issuer);
+        Assert.Equal(server.TlsCertificateAuthority.Subject, server.TlsCertificateAuthority.Issuer);
 
         // The plaintext port is served by Netty too (this needs netty-codec on the class path).
         Assert.Equal("imok", await server.SendFourLetterWordAsync("ruok"));
@@ -30,7 +33,7 @@ public sealed class TlsServerTests
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
                 RevocationMode = X509RevocationMode.NoCheck,
             };
-            policy.CustomTrustStore.Add(server.TlsCertificate);
+            policy.CustomTrustStore.Add(server.TlsCertificateAuthority);
             await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
                 TargetHost = targetHost,

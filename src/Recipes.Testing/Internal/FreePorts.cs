@@ -29,4 +29,25 @@ internal static class FreePorts
             }
         }
     }
+
+    /// <summary>
+    /// Throws when <paramref name="port"/> cannot be bound on 127.0.0.1 right now. A server started on a taken port
+    /// would fail, but its readiness probe would be answered by whoever holds the port, so fixed ports are checked first.
+    /// </summary>
+    public static void EnsureFree(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"Port {port} on 127.0.0.1 is in use.", e);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
 }

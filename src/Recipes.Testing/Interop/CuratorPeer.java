@@ -18,9 +18,13 @@
 //   leader <path>                       LeaderLatch.getLeader().getId()  -> leader <id>
 //   latchparticipants <path>            LeaderLatch.getParticipants ids  -> latchparticipants [id ...]
 //   closelatch <path>                   LeaderLatch.close                -> closed
-//   register <base> <name> <id> <address> <port> [key=value ...]
-//                                       ServiceDiscovery.registerService (DYNAMIC; Map payload or null)
+//   register <base> <name> <id> <address> <port> [key=value ...] [@sslPort=N] [@uriSpec=T] [@type=T] [@time=ms]
+//                                       ServiceDiscovery.registerService (DYNAMIC unless @type; Map payload of the
+//                                       key=value pairs, or null; @uriSpec is a UriSpec template without spaces)
 //                                                                        -> registered <id>
+//   instancejson <base> <name> <nodeName>
+//                                       queryForInstance, written back by Curator's JsonInstanceSerializer
+//                                                                        -> instancejson <json> | instancejson null
 //   instances <base> <name>             queryForInstances, sorted ids    -> instances [id ...]
 //   unregister <base> <name> <id>       ServiceDiscovery.unregisterService -> unregistered
 //   quit                                                                 -> bye
@@ -49,7 +53,10 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.curator.x.discovery.ServiceInstanceBuilder;
 import org.apache.curator.x.discovery.ServiceType;
+import org.apache.curator.x.discovery.UriSpec;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 public final class CuratorPeer {
     /** A mutex that tells which node it holds (the path is kept per thread; every command runs on the main thread). */
@@ -242,31 +249,60 @@ public final class CuratorPeer {
             case "register": {
                 need(a, 6);
                 Map<String, String> payload = null;
+                @SuppressWarnings({"rawtypes", "unchecked"})
+                ServiceInstanceBuilder<Map> builder = ServiceInstance.<Map>builder()
+                        .name(a[2])
+                        .id(a[3])
+                        .address(a[4])
+                        .port(Integer.parseInt(a[5]))
+                        .serviceType(ServiceType.DYNAMIC);
                 for (int i = 6; i < a.length; i++) {
                     int eq = a[i].indexOf('=');
                     if (eq < 1) {
                         throw new IllegalArgumentException("payload entries are key=value: " + a[i]);
                     }
 
-                    if (payload == null) {
-                        payload = new HashMap<>();
-                    }
+                    String key = a[i].substring(0, eq);
+                    String value = a[i].substring(eq + 1);
+                    switch (key) {
+                        case "@sslPort":
+                            builder.sslPort(Integer.parseInt(value));
+                            break;
+                        case "@uriSpec":
+                            builder.uriSpec(new UriSpec(value));
+                            break;
+                        case "@type":
+                            builder.serviceType(ServiceType.valueOf(value));
+                            break;
+                        case "@time":
+                            builder.registrationTimeUTC(Long.parseLong(value));
+                            break;
+                        default:
+                            if (payload == null) {
+                                payload = new HashMap<>();
+                            }
 
-                    payload.put(a[i].substring(0, eq), a[i].substring(eq + 1));
+                            payload.put(key, value);
+                    }
                 }
 
-                @SuppressWarnings({"rawtypes", "unchecked"})
-                ServiceInstance<Map> instance = ServiceInstance.<Map>builder()
-                        .name(a[2])
-                        .id(a[3])
-                        .address(a[4])
-                        .port(Integer.parseInt(a[5]))
-                        .serviceType(ServiceType.DYNAMIC)
-                        .payload(payload)
-                        .build();
+                @SuppressWarnings("rawtypes")
+                ServiceInstance<Map> instance = builder.payload(payload).build();
                 discovery(a[1]).registerService(instance);
                 instances.put(a[1] + "|" + a[2] + "|" + a[3], instance);
                 return "registered " + instance.getId();
+            }
+            case "instancejson": {
+                need(a, 4);
+                @SuppressWarnings("rawtypes")
+                ServiceInstance<Map> instance = discovery(a[1]).queryForInstance(a[2], a[3]);
+                if (instance == null) {
+                    return "instancejson null";
+                }
+
+                @SuppressWarnings({"rawtypes", "unchecked"})
+                JsonInstanceSerializer<Map> serializer = new JsonInstanceSerializer<>(Map.class);
+                return "instancejson " + new String(serializer.serialize(instance), StandardCharsets.UTF_8);
             }
             case "instances": {
                 need(a, 3);

@@ -45,7 +45,7 @@ public sealed class ZooKeeperEnsembleFixture : IAsyncLifetime
     public string NewRoot(string? testName = null) => RootNames.New(testName);
 
     /// <summary>Starts the ensemble and waits for its quorum (called by xunit).</summary>
-    public async Task InitializeAsync() => _ensemble = await ZooKeeperTestEnsemble.StartAsync();
+    public async Task InitializeAsync() => _ensemble = await ZooKeeperTestEnsemble.StartAsync(options: new ZooKeeperTestServerOptions { StartTimeout = ZooKeeperServerFixture.StartTimeout });
 
     /// <summary>Kills every node and deletes the data (called by xunit).</summary>
     public async Task DisposeAsync()

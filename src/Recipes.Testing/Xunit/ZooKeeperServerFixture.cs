@@ -44,8 +44,14 @@ public sealed class ZooKeeperServerFixture : IAsyncLifetime
     /// <param name="testName">A readable part for the path; characters other than letters, digits, '-' and '_' become '_'.</param>
     public string NewRoot(string? testName = null) => RootNames.New(testName);
 
+    /// <summary>
+    /// How long the fixtures give a server (or an ensemble's quorum) to start: 2 minutes, not the kit's 30 s default,
+    /// because a JVM starting on a 2-core machine shared with parallel builds and test runs has been seen to need more.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>Starts the server (called by xunit).</summary>
-    public async Task InitializeAsync() => _server = await ZooKeeperTestServer.StartAsync();
+    public async Task InitializeAsync() => _server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { StartTimeout = StartTimeout });
 
     /// <summary>Kills the server and deletes its data (called by xunit).</summary>
     public async Task DisposeAsync()

@@ -131,8 +131,13 @@ public sealed class SessionTests
     public async Task Tls_round_trip_with_the_servers_certificate_trusted_and_rejected_otherwise()
     {
         await using var server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { EnableTls = true });
-        var trusted = new ZooKeeperTlsOptions { TrustedRoots = new X509Certificate2Collection(server.TlsCertificate), TargetHost = "localhost" };
-        await using (var client = await Clients.ConnectAsync(server.SecureConnectionString, configure: o => o.Tls = trusted))
+        var trusted = new ZooKeeperTlsOptions { TrustedRoots = new X509Certificate2Collection(server.TlsCertificateAuthority), TargetHost = "localhost" };
+        // A JVM's first TLS handshakes can take seconds on a busy machine: allow more than the default third of the session.
+        await using (var client = await Clients.ConnectAsync(server.SecureConnectionString, TimeSpan.FromSeconds(15), o =>
+        {
+            o.Tls = trusted;
+            o.ConnectTimeout = TimeSpan.FromSeconds(10);
+        }))
         {
             var path = "/tls-" + Guid.NewGuid().ToString("N")[..8];
             await client.CreateAsync(path, "over tls"u8.ToArray());

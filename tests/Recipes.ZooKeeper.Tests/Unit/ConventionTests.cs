@@ -9,6 +9,7 @@ public sealed class ConventionTests
     {
         "Recipes.ZooKeeper",
         "Recipes.Testing",
+        "Recipes.Discovery",
     };
 
     [Theory]

@@ -1,0 +1,55 @@
+using Recipes.Chaos.Tests.Harness;
+using Recipes.Chaos.Tests.Workloads;
+using Recipes.Testing;
+using Recipes.Testing.Xunit;
+using Xunit.Abstractions;
+
+namespace Recipes.Chaos.Tests;
+
+/// <summary>
+/// Seeded random fault schedules over locks and leader election, with the invariants checked over the recorded
+/// history. CI mode lasts about a minute in all; <c>RECIPES_CHAOS_LONG=1</c> runs minutes of faults per scenario.
+/// </summary>
+[Collection(ChaosServerCollection.Name)]
+public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Locks_stay_exclusive_and_fenced_under_random_faults()
+    {
+        var settings = ChaosSettings.ForScenario(ciSeconds: 10, longSeconds: 100);
+        var report = await ChaosRun.RunAsync(
+            "locks", settings, ChaosCluster.Of(zk.Server), actorCount: 5, actors => [new LockWorkload(actors)], output);
+
+        AssertHealthy(report, "locks");
+    }
+
+    [Fact]
+    public async Task Leadership_is_never_held_twice_under_random_faults()
+    {
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 80);
+        var report = await ChaosRun.RunAsync(
+            "leadership", settings, ChaosCluster.Of(zk.Server), actorCount: 4, actors => [new LeadershipWorkload(actors)], output);
+
+        AssertHealthy(report, "leadership");
+    }
+
+    [Fact]
+    public async Task Locks_and_leadership_survive_ensemble_node_kills()
+    {
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 90);
+        await using var ensemble = await ZooKeeperTestEnsemble.StartAsync();
+        var report = await ChaosRun.RunAsync(
+            "ensemble", settings, ChaosCluster.Of(ensemble), actorCount: 4,
+            actors => [new LockWorkload(actors), new LeadershipWorkload(actors)], output);
+
+        AssertHealthy(report, "locks");
+        AssertHealthy(report, "leadership");
+    }
+
+    private static void AssertHealthy(ChaosReport report, string workload)
+    {
+        Assert.True(report.Violations == 0, $"seed {report.Seed}: {report.Violations} violations:\n{string.Join('\n', report.ViolationDetails)}");
+        Assert.True(report.Acquisitions[workload] > 0, $"seed {report.Seed}: no {workload} acquisitions at all");
+        Assert.True(report.FaultsTotal > 0, $"seed {report.Seed}: no fault was injected");
+    }
+}
