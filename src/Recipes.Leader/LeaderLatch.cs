@@ -74,6 +74,15 @@ public sealed class LeaderLatch : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting (the latch still stops).</param>
     public Task StopAsync(CancellationToken cancellationToken = default) => _participant.StopAsync(cancellationToken);
 
+    /// <summary>
+    /// Waits until this latch has joined the election, i.e. created its node (Curator's <c>getOurPath()</c> becoming
+    /// non-null), and returns that node's path. Completes at once when it has joined already. Costs no server request.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="InvalidOperationException">The latch is not started, or stopped before it joined.</exception>
+    public Task<string> WaitForJoinAsync(CancellationToken cancellationToken = default) =>
+        _participant.WaitForJoinAsync(cancellationToken);
+
     /// <summary>Waits until this latch leads and returns the term; null when <paramref name="timeout"/> passes first.</summary>
     /// <param name="timeout">How long to wait at most; null to wait until leading.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>

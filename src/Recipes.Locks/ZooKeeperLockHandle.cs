@@ -27,19 +27,18 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IZooKeeperConnection _connection;
-    private readonly NodeWatcher _watcher;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _lost = new();
     private CancellationTokenRegistration _sessionRegistration;
+    private CancellationTokenRegistration _nodeRegistration;
     private int _released;
     private int _lostSignalled;
 
-    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, SequentialNode node, NodeWatcher watcher, ILogger logger)
+    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, SequentialNode node, ILogger logger)
     {
         _connection = connection;
         LockPath = lockPath;
         Node = node;
-        _watcher = watcher;
         _logger = logger;
         LostToken = _lost.Token;
     }
@@ -73,49 +72,36 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
             return;
         }
 
-        await _sessionRegistration.DisposeAsync().ConfigureAwait(false);
-        await _watcher.DisposeAsync().ConfigureAwait(false);
+        // No removeWatches: our own delete consumes the watch on our node (its notification is ignored, we are releasing).
+        _sessionRegistration.Dispose();
+        _nodeRegistration.Dispose();
         await DeleteNodeAsync(_connection, Node, _logger).ConfigureAwait(false);
-        _logger.LogDebug("Released '{Path}' ({Node}).", LockPath, Node.Name);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Released '{Path}' ({Node}).", LockPath, Node.Name);
+        }
     }
 
     /// <inheritdoc />
     public override string ToString() => $"ZooKeeperLockHandle({NodePath}, token {FencingToken}{(IsLost ? ", lost" : "")})";
 
     /// <summary>
-    /// Makes the handle for a granted node: watches the node (re-armed by Core) so a delete by someone else is noticed,
-    /// and follows the session's ownership. Null if the node is already gone.
+    /// Makes the handle for a granted node: follows the watch on the node (a delete by someone else fires
+    /// <see cref="LostToken"/>) and the session's ownership. No server request.
     /// </summary>
-    internal static async Task<ZooKeeperLockHandle?> CreateAsync(
-        IZooKeeperConnection connection, string lockPath, SequentialNode node, ILogger logger, CancellationToken cancellationToken)
+    internal static ZooKeeperLockHandle Create(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, ILogger logger)
     {
-        var watcher = new NodeWatcher(connection, node.Path);
-        try
-        {
-            await watcher.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await watcher.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (!IsOurs(watcher.Current, node))
-        {
-            await watcher.DisposeAsync().ConfigureAwait(false);
-            return null;
-        }
-
-        var handle = new ZooKeeperLockHandle(connection, lockPath, node, watcher, logger);
-        watcher.Changed += handle.OnNodeChanged;
+        var node = watch.Node;
+        var handle = new ZooKeeperLockHandle(connection, lockPath, node, logger);
+        handle._nodeRegistration = watch.LostToken.UnsafeRegister(
+            static state => ((ZooKeeperLockHandle)state!).SignalLost("our node was deleted", deleteNode: false), handle);
         handle._sessionRegistration = node.Session.OwnershipLostToken.UnsafeRegister(
             static state => ((ZooKeeperLockHandle)state!).SignalLost("the session's ownership was lost", deleteNode: true), handle);
-        if (!IsOurs(watcher.Current, node))
+        if (logger.IsEnabled(LogLevel.Debug))
         {
-            handle.SignalLost("our node was deleted", deleteNode: false);
+            logger.LogDebug("Acquired '{Path}' ({Node}, fencing token {Token}, {Session}).", lockPath, node.Name, node.Czxid, node.Session);
         }
 
-        logger.LogDebug("Acquired '{Path}' ({Node}, fencing token {Token}, {Session}).", lockPath, node.Name, node.Czxid, node.Session);
         return handle;
     }
 
@@ -127,10 +113,12 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     {
         if (!node.Session.IsOwnershipLost)
         {
-            using var bound = new CancellationTokenSource(ReleaseTimeout, connection.TimeProvider);
+            // Connected: the delete is answered, or failed with the connection (queued requests fail too), without a
+            // timer per release. Otherwise bound the wait so release returns and the background delete takes over.
+            using var bound = node.Session.Client.State == ZooKeeperState.Connected ? null : new CancellationTokenSource(ReleaseTimeout, connection.TimeProvider);
             try
             {
-                await node.Session.Client.DeleteAsync(node.Path, -1, bound.Token).ConfigureAwait(false);
+                await node.Session.Client.DeleteAsync(node.Path, -1, bound?.Token ?? CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (NoNodeException)
@@ -144,17 +132,6 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
         }
 
         connection.DeleteGuaranteed(node.Path, node.Session);
-    }
-
-    private static bool IsOurs(NodeSnapshot? snapshot, SequentialNode node) =>
-        snapshot is not null && snapshot.Stat.Czxid == node.Czxid;
-
-    private void OnNodeChanged(object? sender, NodeSnapshot? snapshot)
-    {
-        if (!IsOurs(snapshot, Node))
-        {
-            SignalLost("our node was deleted", deleteNode: false);
-        }
     }
 
     private void SignalLost(string reason, bool deleteNode)

@@ -109,17 +109,18 @@ public sealed class ZooKeeperSemaphore : IZooKeeperLock
             return (QueueOutcome.OwnershipLost, null);
         }
 
+        // The create's reply proved the lease is ours; the watch tells if someone else deletes it.
+        var watch = OwnedNodeWatch.Start(_connection, lease, ownershipProven: true);
         try
         {
-            var outcome = await WaitForRoomAsync(lease, deadline, cancellationToken).ConfigureAwait(false);
-            if (outcome == QueueOutcome.Granted
-                && await ZooKeeperLockHandle.CreateAsync(_connection, Path, lease, _logger, cancellationToken).ConfigureAwait(false) is { } handle)
+            var outcome = await WaitForRoomAsync(watch, deadline, cancellationToken).ConfigureAwait(false);
+            if (outcome == QueueOutcome.Granted)
             {
-                return (outcome, handle);
+                return (outcome, ZooKeeperLockHandle.Create(_connection, Path, watch, _logger));
             }
 
             await ZooKeeperLockHandle.DeleteNodeAsync(_connection, lease, _logger).ConfigureAwait(false);
-            return (outcome == QueueOutcome.Granted ? QueueOutcome.NodeLost : outcome, null);
+            return (outcome, null);
         }
         catch
         {
@@ -129,12 +130,13 @@ public sealed class ZooKeeperSemaphore : IZooKeeperLock
     }
 
     /// <summary>Watches the lease list (Core re-arms the watch) until it has room for our lease, our lease is gone, or time runs out.</summary>
-    private async Task<QueueOutcome> WaitForRoomAsync(SequentialNode lease, Deadline deadline, CancellationToken cancellationToken)
+    private async Task<QueueOutcome> WaitForRoomAsync(OwnedNodeWatch watch, Deadline deadline, CancellationToken cancellationToken)
     {
+        var lease = watch.Node;
         var watcher = new ChildrenWatcher(_connection, LeasesPath);
         await using (watcher.ConfigureAwait(false))
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Session.OwnershipLostToken);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Session.OwnershipLostToken, watch.LostToken);
             IReadOnlyList<string>? names;
             try
             {
@@ -148,19 +150,18 @@ public sealed class ZooKeeperSemaphore : IZooKeeperLock
             {
                 return QueueOutcome.TimedOut;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && lease.Session.IsOwnershipLost)
-            {
-                return QueueOutcome.OwnershipLost;
-            }
-
-            if (names is null || !names.Contains(lease.Name))
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && (lease.Session.IsOwnershipLost || watch.IsLost))
             {
                 return lease.Session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost;
             }
 
-            return await _connection.IsOwnedByAsync(lease.Path, lease.Session, cancellationToken).ConfigureAwait(false)
-                ? QueueOutcome.Granted
-                : (lease.Session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost);
+            // Granted only while the listing shows our lease, the watch has not seen it deleted and the session is trusted.
+            if (names is null || !names.Contains(lease.Name) || watch.IsLost || lease.Session.IsOwnershipLost)
+            {
+                return lease.Session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost;
+            }
+
+            return QueueOutcome.Granted;
         }
     }
 }

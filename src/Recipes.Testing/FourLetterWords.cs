@@ -86,4 +86,35 @@ public static class FourLetterWords
 
         return null;
     }
+
+    /// <summary>
+    /// Parses <c>wchp</c> output (each watched path, followed by the ids of the sessions watching it as <c>0x…</c>
+    /// lines) into path → session ids.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<long>> ParseWatchesByPath(string wchpOutput)
+    {
+        ArgumentNullException.ThrowIfNull(wchpOutput);
+        var result = new Dictionary<string, IReadOnlySet<long>>(StringComparer.Ordinal);
+        HashSet<long>? current = null;
+        foreach (var raw in wchpOutput.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line.StartsWith('/'))
+            {
+                current = [];
+                result[line] = current;
+            }
+            else if (current is not null && line.StartsWith("0x", StringComparison.Ordinal))
+            {
+                current.Add(Convert.ToInt64(line[2..], 16));
+            }
+        }
+
+        return result;
+    }
 }

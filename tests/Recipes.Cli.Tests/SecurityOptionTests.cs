@@ -14,7 +14,7 @@ public sealed class SecurityOptionTests : IDisposable
     {
         await using var server = await ZooKeeperTestServer.StartAsync(new ZooKeeperTestServerOptions { EnableTls = true, StartTimeout = TimeSpan.FromSeconds(120) });
         var ca = _scratch.File("ca.pem");
-        await File.WriteAllTextAsync(ca, server.TlsCertificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(ca, server.TlsCertificateAuthority.ExportCertificatePem());
 
         var untrusted = await CliProcess.RunAsync("tree", "/", "--tls", "--connect-timeout", "5s", "--connect", server.SecureConnectionString);
         Assert.Equal(2, untrusted.ExitCode);

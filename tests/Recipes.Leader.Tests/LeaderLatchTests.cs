@@ -125,4 +125,30 @@ public sealed class LeaderLatchTests(ZooKeeperServerFixture zk, ITestOutputHelpe
         Assert.True(term.IsLost);
         Assert.Null(await alpha.GetLeaderAsync());
     }
+
+    [Fact]
+    public async Task WaitForJoinAsyncTellsWhenTheLatchHasItsNodeInLine()
+    {
+        var root = zk.NewRoot(nameof(WaitForJoinAsyncTellsWhenTheLatchHasItsNodeInLine));
+        await using var connection = await ConnectAsync(zk.ConnectionString, root, output, "joiner");
+        await using var first = new LeaderLatch(connection, Election, Id("first"));
+        await using var second = new LeaderLatch(connection, Election, Id("second"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.WaitForJoinAsync());
+
+        await first.StartAsync();
+        await second.StartAsync();
+        var firstNode = await WithinAsync(first.WaitForJoinAsync(), "the first latch to join");
+        var secondNode = await WithinAsync(second.WaitForJoinAsync(), "the second latch to join");
+
+        var participants = await first.GetParticipantsAsync();
+        Assert.Equal(
+            new[] { (firstNode, "first"), (secondNode, "second") }.OrderBy(p => p.Item1[^10..], StringComparer.Ordinal),
+            participants.Select(p => (Election + "/" + p.NodeName, p.Id)));
+        Assert.Matches(new Regex(CuratorLatchName), firstNode[(Election.Length + 1)..]);
+        Assert.Equal(firstNode, await first.WaitForJoinAsync()); // completes at once once joined
+
+        await first.StopAsync();
+        Assert.Equal(firstNode, await first.WaitForJoinAsync()); // still the node it joined with
+        Assert.DoesNotContain(firstNode[(Election.Length + 1)..], await ChildrenAsync(zk, root, Election));
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Recipes.Core;
+using Recipes.Testing;
 using Recipes.Testing.Xunit;
 using Recipes.ZooKeeper;
 using Xunit.Abstractions;
@@ -96,6 +97,28 @@ internal sealed class LockTestKit : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"Timed out waiting for: {what} (children of {path}: {string.Join(", ", children)})");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    /// <summary>Polls the server's watches (<c>wchp</c>) until the sessions watching <paramref name="path"/> (under the root) are exactly <paramref name="sessions"/>.</summary>
+    public async Task WatchersEventuallyAsync(string path, IReadOnlyCollection<long> sessions, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var watches = FourLetterWords.ParseWatchesByPath(await _zk.Server.SendFourLetterWordAsync("wchp"));
+            var watchers = watches.TryGetValue(Root + path, out var found) ? found : new HashSet<long>();
+            if (watchers.SetEquals(sessions))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for: {what} (watchers of {path}: {string.Join(", ", watchers.Select(w => $"0x{w:x}"))})");
             }
 
             await Task.Delay(25);

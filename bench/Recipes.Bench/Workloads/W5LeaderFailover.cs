@@ -23,21 +23,19 @@ internal static class W5LeaderFailover
         var warmup = args.Int("W5.warmup", rounds);
         var path = args.Root + "/W5";
         var elected = Channel.CreateUnbounded<(int Id, long At)>();
-        var signals = new JoinSignal[candidates];
         var connections = new ZooKeeperConnection[candidates];
         var latches = new LeaderLatch[candidates];
         try
         {
             for (var i = 0; i < candidates; i++)
             {
-                signals[i] = new JoinSignal();
-                connections[i] = await Sessions.StartAsync(args, signals[i]);
-                latches[i] = await StartLatchAsync(connections[i], path, i, elected.Writer, signals[i]);
+                connections[i] = await Sessions.StartAsync(args);
+                latches[i] = await StartLatchAsync(connections[i], path, i, elected.Writer);
             }
 
-            foreach (var signal in signals)
+            foreach (var latch in latches)
             {
-                await signal.Joined.WaitAsync(Wait);
+                await latch.WaitForJoinAsync().WaitAsync(Wait);
             }
 
             var leader = (await ReadAsync(elected.Reader, "no initial leader")).Id;
@@ -60,7 +58,7 @@ internal static class W5LeaderFailover
                 await latches[old].StopAsync();
                 var stopped = Stopwatch.GetTimestamp();
                 await latches[old].DisposeAsync();
-                latches[old] = await StartLatchAsync(connections[old], path, old, elected.Writer, signals[old]); // rejoin as a new participant
+                latches[old] = await StartLatchAsync(connections[old], path, old, elected.Writer); // rejoin as a new participant
                 var next = await ReadAsync(elected.Reader, $"no new leader in round {r}");
                 if (r >= 0)
                 {
@@ -69,7 +67,7 @@ internal static class W5LeaderFailover
                 }
 
                 leader = next.Id;
-                await signals[old].Joined.WaitAsync(Wait); // all candidates in line again
+                await latches[old].WaitForJoinAsync().WaitAsync(Wait); // all candidates in line again (no server request)
             }
 
             var ticks = Stopwatch.GetTimestamp() - start;
@@ -108,7 +106,7 @@ internal static class W5LeaderFailover
         }
     }
 
-    private static async Task<LeaderLatch> StartLatchAsync(ZooKeeperConnection connection, string path, int id, ChannelWriter<(int Id, long At)> elected, JoinSignal signal)
+    private static async Task<LeaderLatch> StartLatchAsync(ZooKeeperConnection connection, string path, int id, ChannelWriter<(int Id, long At)> elected)
     {
         var latch = new LeaderLatch(connection, path, new LeaderElectionOptions { ParticipantId = "c" + id });
         latch.LeadershipChanged += (_, e) =>
@@ -118,7 +116,6 @@ internal static class W5LeaderFailover
                 elected.TryWrite((id, Stopwatch.GetTimestamp()));
             }
         };
-        signal.Reset();
         await latch.StartAsync();
         return latch;
     }

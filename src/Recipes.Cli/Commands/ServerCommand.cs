@@ -15,7 +15,7 @@ internal static class ServerCommand
     {
         var ensemble = new Option<int>("--ensemble") { Description = "Run an ensemble of this many servers (at least 2; 3 is typical). Default: one standalone server.", DefaultValueFactory = _ => 1 };
         var port = new Option<int?>("--port") { Description = "Client port (of server 1; server i uses port + i - 1). Default: a free port." };
-        var tls = new Option<bool>("--tls") { Description = "Also open a TLS client port with a fresh self-signed certificate (standalone only); its PEM file is printed." };
+        var tls = new Option<bool>("--tls") { Description = "Also open a TLS client port whose certificate a fresh test CA issued (standalone only); the CA's PEM file (for --tls-ca) is printed." };
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Keep configuration, data and server.log here (kept on exit). Default: a temporary directory, deleted on exit." };
         var start = new Command("start", "Start a local ZooKeeper on 127.0.0.1 and run it until Ctrl-C (needs Java and Debian's zookeeper package).")
         {
@@ -45,8 +45,8 @@ internal static class ServerCommand
                 string? certificate = null;
                 if (useTls)
                 {
-                    certificate = Path.Combine(server.DataDirectory, "server-certificate.pem");
-                    await File.WriteAllTextAsync(certificate, server.TlsCertificate.ExportCertificatePem(), context.Cancellation);
+                    certificate = Path.Combine(server.DataDirectory, "ca-certificate.pem");
+                    await File.WriteAllTextAsync(certificate, server.TlsCertificateAuthority.ExportCertificatePem(), context.Cancellation);
                 }
 
                 Report(context.Output, server.ConnectionString, server.DataDirectory, useTls ? server.SecureConnectionString : null, certificate);

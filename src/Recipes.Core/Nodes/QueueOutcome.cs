@@ -1,6 +1,6 @@
 namespace Recipes.Core;
 
-/// <summary>How <see cref="SequentialNodeQueue.WaitForTurnAsync"/> ended.</summary>
+/// <summary>How <c>SequentialNodeQueue.WaitForTurnAsync</c> ended.</summary>
 public enum QueueOutcome
 {
     /// <summary>The predicate granted the turn and the node was confirmed to exist and be owned by its session.</summary>

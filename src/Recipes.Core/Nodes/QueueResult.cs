@@ -1,6 +1,6 @@
 namespace Recipes.Core;
 
-/// <summary>The result of <see cref="SequentialNodeQueue.WaitForTurnAsync"/>.</summary>
+/// <summary>The result of <c>SequentialNodeQueue.WaitForTurnAsync</c>.</summary>
 /// <param name="Outcome">How the wait ended.</param>
 /// <param name="Node">The participant's node.</param>
 /// <param name="SortedNames">The queue as last listed (sorted participant names; empty if never listed).</param>

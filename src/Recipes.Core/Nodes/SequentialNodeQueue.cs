@@ -17,6 +17,7 @@ public sealed class SequentialNodeQueue
 {
     private readonly IZooKeeperConnection _connection;
     private readonly ILogger _logger;
+    private readonly ILogger _watchLogger;
 
     /// <summary>Creates the queue of participants under <paramref name="parentPath"/>.</summary>
     /// <param name="connection">The connection.</param>
@@ -34,6 +35,7 @@ public sealed class SequentialNodeQueue
 
         _connection = connection;
         _logger = connection.LoggerFactory.CreateLogger<SequentialNodeQueue>();
+        _watchLogger = connection.LoggerFactory.CreateLogger<OwnedNodeWatch>();
         ParentPath = parentPath;
         Markers = markers.ToArray();
     }
@@ -54,10 +56,122 @@ public sealed class SequentialNodeQueue
         return (sortedNames, ourIndex) => ourIndex < count ? QueueDecision.Granted : QueueDecision.WaitFor(sortedNames[ourIndex - count]);
     }
 
+    /// <summary>
+    /// Whether every predicate used with this queue looks only at the participants before ours and is monotone: removing
+    /// a participant ahead of ours never turns a grant into a wait. Sequence numbers only grow, so participants ahead of
+    /// ours can only go away; with this set, when the node we wait for is deleted it is dropped from the last listing and
+    /// the predicate runs again locally: if that grants, the turn is granted without a new <c>getChildren</c> (otherwise
+    /// the queue is listed again as usual). True for <see cref="WithinFirst(int)"/> and for Curator's read-write rules.
+    /// Default false (list again after every change).
+    /// </summary>
+    /// <remarks>
+    /// It also assumes every participant is a sequential node created under the parent (as every recipe's are): a
+    /// hand-made node whose name sorts before ours and that appears later is only seen after a listing.
+    /// </remarks>
+    public bool PredecessorsOnly { get; init; }
+
     /// <summary>The participants' names in sequence order (empty when the parent does not exist).</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     public Task<IReadOnlyList<string>> GetSortedChildrenAsync(CancellationToken cancellationToken) =>
         _connection.ExecuteAsync((client, ct) => ListAsync(client, ct), cancellationToken);
+
+    /// <summary>
+    /// Joins the queue: creates our protected sequential-ephemeral node
+    /// (<c>_c_&lt;uuid&gt;-&lt;prefix&gt;&lt;sequence&gt;</c>, as
+    /// <see cref="ZooKeeperConnectionSequentialNodeExtensions.CreateProtectedSequentialAsync"/>) on
+    /// <paramref name="session"/> and starts the <see cref="OwnedNodeWatch"/> on it.
+    /// </summary>
+    /// <param name="prefix">The recipe's marker for this node (one of <see cref="Markers"/>).</param>
+    /// <param name="data">The node's data.</param>
+    /// <param name="session">The session to create the node on (usually <see cref="IZooKeeperConnection.CurrentSession"/>).</param>
+    /// <param name="cancellationToken">Cancels the operation (a node that may have been created is then deleted in the background).</param>
+    /// <returns>Our entry; pass it to <see cref="WaitForTurnAsync(QueueEntry, Func{IReadOnlyList{string}, int, QueueDecision}, TimeSpan?, CancellationToken)"/>.</returns>
+    /// <remarks>
+    /// <para>
+    /// One round trip when the parent exists: the create and the listing of the parent are sent back to back (the
+    /// server answers one session's requests in order, so the listing includes our node), and the watch's
+    /// <c>getData</c> follows the create's reply. The create's reply proves the node is ours (its
+    /// <c>ephemeralOwner</c> is our session), so granting waits for neither the watch nor another check.
+    /// </para>
+    /// <para>
+    /// A missing parent (created as containers) or a lost reply fall back to the retrying create with protection, which
+    /// finds a node created before the connection was lost.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="OwnershipLostException">The session's ownership was lost before the node was created.</exception>
+    public async Task<QueueEntry> JoinAsync(string prefix, byte[]? data, ZooKeeperSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(session);
+        session.ThrowIfOwnershipLost();
+        var protectionId = ProtectedNodeName.NewId();
+        var nodePrefix = ProtectedNodeName.NodePrefix(protectionId);
+        var basePath = PathUtils.Combine(ParentPath, nodePrefix + prefix);
+        PathUtils.Validate(basePath, sequential: true);
+        var client = session.Client;
+
+        // Back to back, without awaiting the create: the client pipelines them on one connection.
+        var create = client.CreateAsync(basePath, data, CreateMode.EphemeralSequential, _connection.Options.DefaultAcl, 0, cancellationToken);
+        var listing = client.GetChildrenAsync(ParentPath, null, cancellationToken);
+
+        CreateResult created;
+        try
+        {
+            created = await create.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _ = listing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            var node = e switch
+            {
+                // The parent is missing: the slow path creates it (as containers) and then our node.
+                NoNodeException => await ZooKeeperConnectionSequentialNodeExtensions.CreateProtectedSequentialCoreAsync(
+                    _connection, ParentPath, prefix, data, session, protectionId, cancellationToken).ConfigureAwait(false),
+
+                // The reply was lost: the create may have been applied; the slow path looks for it before creating again.
+                _ when RetryPolicy.IsRetryable(e) && !cancellationToken.IsCancellationRequested && !session.IsOwnershipLost =>
+                    await ZooKeeperConnectionSequentialNodeExtensions.CreateProtectedSequentialCoreAsync(
+                        _connection, ParentPath, prefix, data, session, protectionId, cancellationToken, mayHaveCreated: true).ConfigureAwait(false),
+                _ => null,
+            };
+
+            if (node is null)
+            {
+                // Cancelled, or the session went: a create may have reached the server, so make sure it does not stay.
+                ProtectedNodeCleanup.Schedule(_connection, session, ParentPath, nodePrefix, _logger);
+                if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested && session.IsOwnershipLost)
+                {
+                    throw new OwnershipLostException($"Ownership under {session} was lost while joining '{ParentPath}'.");
+                }
+
+                throw;
+            }
+
+            return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: true, _watchLogger), null);
+        }
+
+        var ours = new SequentialNode(created.Path, PathUtils.GetNodeName(created.Path), created.Stat.Czxid, session);
+        if (created.Stat.EphemeralOwner != session.SessionId)
+        {
+            // Cannot happen with a sane server; never trust such a node.
+            _connection.DeleteGuaranteed(ours.Path, session);
+            throw new InvalidOperationException($"The server created '{ours.Path}' for session 0x{created.Stat.EphemeralOwner:x}, not {session}.");
+        }
+
+        return new QueueEntry(OwnedNodeWatch.Start(_connection, ours, ownershipProven: true, _watchLogger), SortListingAsync(listing));
+    }
+
+    /// <summary>
+    /// An entry for a node created earlier (for example kept across a connection blip): watches it and confirms on the
+    /// first read that <paramref name="node"/>'s session still owns it before anything is granted.
+    /// </summary>
+    /// <param name="node">Our node; its <see cref="SequentialNode.Session"/> is the session expected to own it.</param>
+    public QueueEntry Resume(SequentialNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        CheckParent(node);
+        return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: false, _watchLogger), null);
+    }
 
     /// <summary>
     /// Waits until <paramref name="predicate"/> grants <paramref name="ourNode"/>'s turn. Each round lists the
@@ -77,8 +191,10 @@ public sealed class SequentialNodeQueue
     /// This never deletes <paramref name="ourNode"/>. On every outcome other than <see cref="QueueOutcome.Granted"/>,
     /// and when cancelled or failing, the caller must delete it — usually
     /// <c>connection.DeleteGuaranteed(ourNode.Path, ourNode.Session)</c> — or it keeps its place in the queue.
+    /// This overload sets no watch on our node and lists again after every change;
+    /// <see cref="JoinAsync"/> with the <see cref="QueueEntry"/> overload is the faster path.
     /// </remarks>
-    public async Task<QueueResult> WaitForTurnAsync(
+    public Task<QueueResult> WaitForTurnAsync(
         SequentialNode ourNode,
         Func<IReadOnlyList<string>, int, QueueDecision> predicate,
         TimeSpan? timeout,
@@ -86,21 +202,61 @@ public sealed class SequentialNodeQueue
     {
         ArgumentNullException.ThrowIfNull(ourNode);
         ArgumentNullException.ThrowIfNull(predicate);
-        if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must not be negative.");
-        }
+        CheckTimeout(timeout);
+        CheckParent(ourNode);
+        return WaitCoreAsync(ourNode, null, predicate, timeout, cancellationToken);
+    }
 
-        if (ourNode.ParentPath != ParentPath)
-        {
-            throw new ArgumentException($"'{ourNode.Path}' is not a child of the queue's parent '{ParentPath}'.", nameof(ourNode));
-        }
+    /// <summary>
+    /// Waits until <paramref name="predicate"/> grants <paramref name="entry"/>'s turn, as the
+    /// <see cref="SequentialNode"/> overload does, using the entry's watch instead of asking the server again.
+    /// </summary>
+    /// <param name="entry">Our entry, from <see cref="JoinAsync"/> or <see cref="Resume"/>.</param>
+    /// <param name="predicate">The recipe's rule: given the sorted names and our index, granted or the name to wait for.</param>
+    /// <param name="timeout">How long to wait at most; null to wait until granted; zero to check once.</param>
+    /// <param name="cancellationToken">Cancels the wait (throws <see cref="OperationCanceledException"/>).</param>
+    /// <returns>
+    /// <see cref="QueueOutcome.Granted"/> only when a listing served after our node was created shows it, the predicate
+    /// grants, our node is proven ours (the create's reply or <see cref="OwnedNodeWatch.Confirmed"/>), its watch has not
+    /// reported it deleted and its session's ownership holds; otherwise why the wait ended.
+    /// </returns>
+    /// <remarks>
+    /// The first round uses the listing sent with the create. When our node's watch fires (someone deleted it) the wait
+    /// ends at once with <see cref="QueueOutcome.NodeLost"/>. With <see cref="PredecessorsOnly"/>, a deleted predecessor
+    /// is dropped from the last listing and the predicate runs again without a new listing while the client is
+    /// connected (a grant then rests on the predecessor's delete notification, which the server sent on our live
+    /// session after any delete of our own node). The caller deletes the node on every outcome but a grant it keeps.
+    /// </remarks>
+    public Task<QueueResult> WaitForTurnAsync(
+        QueueEntry entry,
+        Func<IReadOnlyList<string>, int, QueueDecision> predicate,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(predicate);
+        CheckTimeout(timeout);
+        CheckParent(entry.Node);
+        return WaitCoreAsync(entry.Node, entry, predicate, timeout, cancellationToken);
+    }
 
+    private async Task<QueueResult> WaitCoreAsync(
+        SequentialNode ourNode,
+        QueueEntry? entry,
+        Func<IReadOnlyList<string>, int, QueueDecision> predicate,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
         var time = _connection.TimeProvider;
         var session = ourNode.Session;
         var start = time.GetTimestamp();
         IReadOnlyList<string> sorted = [];
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.OwnershipLostToken);
+        using var stop = entry is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.OwnershipLostToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.OwnershipLostToken, entry.Watch.LostToken);
+        QueueResult Lost() => new(session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost, ourNode, sorted);
+        var first = entry?.TakeFirstListing();
+        var listed = false;
         try
         {
             while (true)
@@ -111,23 +267,33 @@ public sealed class SequentialNodeQueue
                     return new QueueResult(QueueOutcome.OwnershipLost, ourNode, sorted);
                 }
 
-                sorted = await SessionRetry.RunAsync(_connection, session, ListAsync, stop.Token);
+                if (entry is { Watch.IsLost: true })
+                {
+                    return Lost();
+                }
+
+                if (!listed)
+                {
+                    sorted = (first is null ? null : await first.ConfigureAwait(false))
+                        ?? await SessionRetry.RunAsync(_connection, session, ListAsync, stop.Token).ConfigureAwait(false);
+                    first = null;
+                }
+
+                listed = false;
                 var ourIndex = IndexOf(sorted, ourNode.Name);
                 if (ourIndex < 0)
                 {
                     _logger.LogDebug("'{Path}' is no longer among the participants of '{Parent}'.", ourNode.Path, ParentPath);
-                    return new QueueResult(session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost, ourNode, sorted);
+                    return Lost();
                 }
 
                 var decision = predicate(sorted, ourIndex) ?? throw new InvalidOperationException("The queue predicate returned null.");
                 if (decision.IsGranted)
                 {
-                    if (await _connection.IsOwnedByAsync(ourNode.Path, session, stop.Token))
-                    {
-                        return new QueueResult(QueueOutcome.Granted, ourNode, sorted);
-                    }
-
-                    return new QueueResult(session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost, ourNode, sorted);
+                    var owned = entry is null
+                        ? await _connection.IsOwnedByAsync(ourNode.Path, session, stop.Token).ConfigureAwait(false)
+                        : await entry.Watch.Confirmed.WaitAsync(stop.Token).ConfigureAwait(false) && !entry.Watch.IsLost && !session.IsOwnershipLost;
+                    return owned ? new QueueResult(QueueOutcome.Granted, ourNode, sorted) : Lost();
                 }
 
                 var remaining = Remaining(timeout, time.GetElapsedTime(start));
@@ -136,20 +302,65 @@ public sealed class SequentialNodeQueue
                     return new QueueResult(QueueOutcome.TimedOut, ourNode, sorted);
                 }
 
-                if (!await WaitForChangeAsync(session, PathUtils.Combine(ParentPath, decision.WatchNodeName!), remaining, stop.Token))
+                var change = await WaitForChangeAsync(session, PathUtils.Combine(ParentPath, decision.WatchNodeName!), remaining, stop.Token).ConfigureAwait(false);
+                if (change == Change.TimedOut)
                 {
                     return new QueueResult(QueueOutcome.TimedOut, ourNode, sorted);
                 }
+
+                if (change == Change.Deleted && entry is not null && PredecessorsOnly && session.Client.State == ZooKeeperState.Connected)
+                {
+                    // Participants ahead of ours can only go: without the deleted one, does the last listing already grant?
+                    // Only a grant is taken from it. Otherwise it names a node it last saw earlier, which may be long
+                    // gone (the holders before the one we watched), so list again rather than probe them one by one.
+                    var pruned = sorted.Where(name => !string.Equals(name, decision.WatchNodeName, StringComparison.Ordinal)).ToList();
+                    var index = IndexOf(pruned, ourNode.Name);
+                    if (index >= 0 && predicate(pruned, index) is { IsGranted: true })
+                    {
+                        sorted = pruned;
+                        listed = true;
+                    }
+                }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && session.IsOwnershipLost)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && (session.IsOwnershipLost || entry is { Watch.IsLost: true }))
         {
-            return new QueueResult(QueueOutcome.OwnershipLost, ourNode, sorted);
+            return Lost();
         }
         catch (Exception e) when (SessionRetry.IsSessionGone(e))
         {
             // The session ended (its nodes go with it) or its client was replaced.
-            return new QueueResult(session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost, ourNode, sorted);
+            return Lost();
+        }
+    }
+
+    private static void CheckTimeout(TimeSpan? timeout)
+    {
+        if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must not be negative.");
+        }
+    }
+
+    private void CheckParent(SequentialNode node)
+    {
+        if (node.ParentPath != ParentPath)
+        {
+            throw new ArgumentException($"'{node.Path}' is not a child of the queue's parent '{ParentPath}'.", nameof(node));
+        }
+    }
+
+    /// <summary>The sorted participants from the listing sent with the create; null when it failed (then list again).</summary>
+    private async Task<IReadOnlyList<string>?> SortListingAsync(Task<ChildrenResult> listing)
+    {
+        try
+        {
+            return ProtectedNodeName.Sort((await listing.ConfigureAwait(false)).Children, Markers);
+        }
+        catch (Exception e) when (e is ZooKeeperException or OperationCanceledException)
+        {
+            _logger.LogTrace(e, "The listing sent with the create under '{Parent}' failed; listing again.", ParentPath);
+            return null;
         }
     }
 
@@ -191,45 +402,49 @@ public sealed class SequentialNodeQueue
         }
     }
 
-    /// <summary>Watches <paramref name="path"/> and waits for it to change or go: true to look again, false on timeout.</summary>
-    private async Task<bool> WaitForChangeAsync(ZooKeeperSession session, string path, TimeSpan? remaining, CancellationToken cancellationToken)
+    /// <summary>Watches <paramref name="path"/> and waits for it to change or go.</summary>
+    private async Task<Change> WaitForChangeAsync(ZooKeeperSession session, string path, TimeSpan? remaining, CancellationToken cancellationToken)
     {
-        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watcher = Watcher.Create(_ => changed.TrySetResult());
+        var changed = new TaskCompletionSource<Change>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = Watcher.Create(e => changed.TrySetResult(e.Type == EventType.NodeDeleted ? Change.Deleted : Change.Changed));
         try
         {
-            await SessionRetry.RunAsync(_connection, session, (client, ct) => client.GetDataAsync(path, watcher, ct), cancellationToken);
+            await SessionRetry.RunAsync(_connection, session, (client, ct) => client.GetDataAsync(path, watcher, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (NoNodeException)
         {
             // Already gone: no watch was left; look again at once.
-            return true;
+            return Change.Deleted;
         }
 
-        _logger.LogTrace("Waiting for '{Path}' to change or go.", path);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.LogTrace("Waiting for '{Path}' to change or go.", path);
+        }
+
         try
         {
-            if (remaining is { } r)
-            {
-                await changed.Task.WaitAsync(r, _connection.TimeProvider, cancellationToken);
-            }
-            else
-            {
-                await changed.Task.WaitAsync(cancellationToken);
-            }
-
-            return true;
+            return remaining is { } r
+                ? await changed.Task.WaitAsync(r, _connection.TimeProvider, cancellationToken).ConfigureAwait(false)
+                : await changed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            await RemoveWatchQuietlyAsync(session, path, watcher);
+            await RemoveWatchQuietlyAsync(session, path, watcher).ConfigureAwait(false);
             if (e is TimeoutException)
             {
-                return false;
+                return Change.TimedOut;
             }
 
             throw;
         }
+    }
+
+    private enum Change
+    {
+        Changed,
+        Deleted,
+        TimedOut,
     }
 
     /// <summary>Removes a watch we no longer need (best effort, bounded), so waiting leaves nothing behind on the server.</summary>

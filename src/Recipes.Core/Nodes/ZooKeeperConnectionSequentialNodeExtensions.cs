@@ -87,7 +87,10 @@ public static class ZooKeeperConnectionSequentialNodeExtensions
         return stat is not null && stat.EphemeralOwner == session.SessionId && !session.IsOwnershipLost;
     }
 
-    /// <summary>The create with a given protection id (tests pass their own to plant look-alike nodes).</summary>
+    /// <summary>
+    /// The create with a given protection id (tests pass their own to plant look-alike nodes); <paramref name="mayHaveCreated"/>
+    /// when the caller already sent a create with this id whose outcome is unknown.
+    /// </summary>
     internal static async Task<SequentialNode> CreateProtectedSequentialCoreAsync(
         IZooKeeperConnection connection,
         string parentPath,
@@ -95,7 +98,8 @@ public static class ZooKeeperConnectionSequentialNodeExtensions
         byte[]? data,
         ZooKeeperSession session,
         string protectionId,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool mayHaveCreated = false)
     {
         var logger = connection.LoggerFactory.CreateLogger(typeof(ZooKeeperConnectionSequentialNodeExtensions).FullName!);
         var nodePrefix = ProtectedNodeName.NodePrefix(protectionId);
@@ -106,8 +110,8 @@ public static class ZooKeeperConnectionSequentialNodeExtensions
         var time = connection.TimeProvider;
         var start = time.GetTimestamp();
 
-        // Set once a create may have reached the server: from then on a failure must not leave its node behind.
-        var mayHaveCreated = false;
+        // Set once a create may have reached the server (a caller's earlier attempt included): from then on a failure
+        // must not leave its node behind, and a retry first looks for it.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.OwnershipLostToken);
         try
         {

@@ -12,24 +12,26 @@ internal sealed partial class ElectionParticipant
 
     private async Task RunAsync(CancellationToken stop)
     {
-        SequentialNode? node = null;
+        QueueEntry? entry = null;
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
-                    var session = await _connection.WaitForSessionAsync(stop).ConfigureAwait(false);
-                    node = await PrepareNodeAsync(node, session, stop).ConfigureAwait(false);
-                    var result = await _queue.WaitForTurnAsync(node, First, null, stop).ConfigureAwait(false);
+                    var session = _connection.CurrentSession is { IsOwnershipLost: false } current && _connection.State.IsConnected()
+                        ? current
+                        : await _connection.WaitForSessionAsync(stop).ConfigureAwait(false);
+                    entry = await PrepareEntryAsync(entry, session, stop).ConfigureAwait(false);
+                    var result = await _queue.WaitForTurnAsync(entry, First, null, stop).ConfigureAwait(false);
                     switch (result.Outcome)
                     {
                         case QueueOutcome.Granted:
-                            node = await LeadAsync(node, stop).ConfigureAwait(false);
+                            entry = await LeadAsync(entry, stop).ConfigureAwait(false);
                             break;
                         case QueueOutcome.NodeLost:
-                            _logger.LogInformation("Our node '{Node}' in '{Path}' is gone; joining again with a new node.", node.Path, Path);
-                            node = null;
+                            _logger.LogInformation("Our node '{Node}' in '{Path}' is gone; joining again with a new node.", entry.Node.Path, Path);
+                            entry = null;
                             break;
                         default:
                             // Ownership given up: keep the node; it is re-checked under the next trusted session.
@@ -57,114 +59,101 @@ internal sealed partial class ElectionParticipant
         }
         finally
         {
-            if (node is not null)
+            if (entry is not null)
             {
-                await RemoveNodeAsync(node).ConfigureAwait(false);
+                await RemoveNodeAsync(entry.Node).ConfigureAwait(false);
             }
+
+            SignalJoinEnded();
         }
     }
 
     /// <summary>
-    /// The node to wait with under <paramref name="session"/>: the previous one if this session still owns it (re-check
-    /// after ownership was given up, or after a connection blip), otherwise a new one (the old one is deleted).
+    /// Our place in line under <paramref name="session"/>: the previous entry if it is of this session; its node again
+    /// if this session still owns it (re-checked by the watch's first read after ownership was given up and the same
+    /// session came back); otherwise a new node (the old one is deleted).
     /// </summary>
-    private async Task<SequentialNode> PrepareNodeAsync(SequentialNode? node, ZooKeeperSession session, CancellationToken stop)
+    private async Task<QueueEntry> PrepareEntryAsync(QueueEntry? entry, ZooKeeperSession session, CancellationToken stop)
     {
-        if (node is not null)
+        if (entry is not null)
         {
-            if (ReferenceEquals(node.Session, session))
+            if (ReferenceEquals(entry.Node.Session, session) && !entry.Watch.IsLost)
             {
-                return node;
+                return entry;
             }
 
-            if (node.Session.SessionId == session.SessionId && await _connection.IsOwnedByAsync(node.Path, session, stop).ConfigureAwait(false))
+            if (entry.Node.Session.SessionId == session.SessionId)
             {
-                _logger.LogInformation("Session 0x{Session:x} still owns '{Node}'; keeping our place in '{Path}'.", session.SessionId, node.Path, Path);
-                return node with { Session = session };
+                var resumed = _queue.Resume(entry.Node with { Session = session });
+                if (await resumed.Watch.Confirmed.WaitAsync(stop).ConfigureAwait(false))
+                {
+                    _logger.LogInformation("Session 0x{Session:x} still owns '{Node}'; keeping our place in '{Path}'.", session.SessionId, entry.Node.Path, Path);
+                    return resumed;
+                }
             }
 
-            _connection.DeleteGuaranteed(node.Path, node.Session);
+            _connection.DeleteGuaranteed(entry.Node.Path, entry.Node.Session);
         }
 
-        var created = await _connection.CreateProtectedSequentialAsync(Path, Marker, _data, session, stop).ConfigureAwait(false);
-        _logger.LogDebug("Joined '{Path}' as '{Node}' (czxid {Czxid}).", Path, created.Name, created.Czxid);
-        return created;
+        var joined = await _queue.JoinAsync(Marker, _data, session, stop).ConfigureAwait(false);
+        _logger.LogDebug("Joined '{Path}' as '{Node}' (czxid {Czxid}).", Path, joined.Node.Name, joined.Node.Czxid);
+        SignalJoined(joined.Node.Path);
+        return joined;
     }
 
     /// <summary>
-    /// Leads until the term ends, and returns the node to keep for the next round: the same node when ownership was
+    /// Leads until the term ends, and returns the entry to keep for the next round: the same one when ownership was
     /// given up (re-checked later) or when stopping (removed on the way out), null when it is gone or released.
     /// </summary>
-    private async Task<SequentialNode?> LeadAsync(SequentialNode node, CancellationToken stop)
+    private async Task<QueueEntry?> LeadAsync(QueueEntry entry, CancellationToken stop)
     {
+        var node = entry.Node;
         var session = node.Session;
-        using var termEnd = CancellationTokenSource.CreateLinkedTokenSource(session.OwnershipLostToken, stop);
+
+        // The entry's watch on our node (set when joining) ends the term if someone else deletes the node: no request here.
+        using var termEnd = CancellationTokenSource.CreateLinkedTokenSource(session.OwnershipLostToken, stop, entry.Watch.LostToken);
         var term = new LeadershipTerm(Path, node.Path, ParticipantId, node.Czxid, session.SessionId, termEnd.Token);
-        var nodeGone = false;
-        var watcher = new NodeWatcher(_connection, node.Path);
+        if (termEnd.IsCancellationRequested)
+        {
+            return Next(entry, stop);
+        }
+
+        Publish(term, isLeader: true);
         try
         {
-            await watcher.StartAsync(termEnd.Token).ConfigureAwait(false);
-            var gone = watcher.WaitForChangeAsync(n => n is null || n.Stat.EphemeralOwner != session.SessionId, termEnd.Token);
-            _ = gone.ContinueWith(
-                t =>
-                {
-                    if (t.IsCompletedSuccessfully)
-                    {
-                        nodeGone = true;
-                        _logger.LogWarning("Our leader node '{Node}' was deleted or changed owner; ending the term.", node.Path);
-                        TryCancel(termEnd);
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-
-            if (termEnd.IsCancellationRequested)
-            {
-                return Next(node, stop, nodeGone);
-            }
-
-            Publish(term, isLeader: true);
-            try
-            {
-                await _termBody(term).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (termEnd.IsCancellationRequested)
-            {
-                // The body honoured the end of the term.
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "The leadership callback of '{Path}' failed; leaving the line and joining again.", Path);
-            }
-            finally
-            {
-                TryCancel(termEnd);
-                Publish(term, isLeader: false);
-            }
-
-            return Next(node, stop, nodeGone);
+            await _termBody(term).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (termEnd.IsCancellationRequested && !stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (termEnd.IsCancellationRequested)
         {
-            // Lost before the term began (while arming the watch).
-            return Next(node, stop, nodeGone);
+            // The body honoured the end of the term.
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The leadership callback of '{Path}' failed; leaving the line and joining again.", Path);
         }
         finally
         {
-            await watcher.DisposeAsync().ConfigureAwait(false);
+            TryCancel(termEnd);
+            Publish(term, isLeader: false);
         }
+
+        if (entry.Watch.IsLost && !stop.IsCancellationRequested)
+        {
+            _logger.LogWarning("Our leader node '{Node}' was deleted or changed owner; the term ended.", node.Path);
+        }
+
+        return Next(entry, stop);
     }
 
-    private SequentialNode? Next(SequentialNode node, CancellationToken stop, bool nodeGone)
+    private QueueEntry? Next(QueueEntry entry, CancellationToken stop)
     {
+        var node = entry.Node;
         if (stop.IsCancellationRequested || node.Session.IsOwnershipLost)
         {
-            return node;
+            return entry;
         }
 
-        if (!nodeGone)
+        if (!entry.Watch.IsLost)
         {
             // The body returned on its own: resign, so the others get their turn; we join again at the end of the line.
             _connection.DeleteGuaranteed(node.Path, node.Session);

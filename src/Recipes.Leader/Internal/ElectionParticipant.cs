@@ -30,6 +30,7 @@ internal sealed partial class ElectionParticipant : IAsyncDisposable
     private Task? _loop;
     private LeadershipTerm? _term;
     private TaskCompletionSource<LeadershipTerm> _granted = NewGrantSignal();
+    private readonly TaskCompletionSource<string> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ElectionParticipant(
         IZooKeeperConnection connection,
@@ -46,7 +47,8 @@ internal sealed partial class ElectionParticipant : IAsyncDisposable
         ParticipantId = options.ParticipantId;
         _data = Encoding.UTF8.GetBytes(options.ParticipantId);
         _retryDelay = options.RetryDelay;
-        _queue = new SequentialNodeQueue(connection, path, marker);
+        // First in line leads: WithinFirst(1) looks only ahead of our node, so a deleted predecessor hands over without a listing.
+        _queue = new SequentialNodeQueue(connection, path, marker) { PredecessorsOnly = true };
         _termBody = termBody;
         _changed = changed;
         _logger = logger;
@@ -155,6 +157,30 @@ internal sealed partial class ElectionParticipant : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes with our node's path once the participant first has a node in line.</summary>
+    public async Task<string> WaitForJoinAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_loop is null)
+            {
+                throw new InvalidOperationException($"The participant in '{Path}' is not started.");
+            }
+        }
+
+        return await _joined.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void SignalJoined(string nodePath) => _joined.TrySetResult(nodePath);
+
+    private void SignalJoinEnded()
+    {
+        if (_joined.TrySetException(new InvalidOperationException($"The participant in '{Path}' stopped before it joined the election.")))
+        {
+            _ = _joined.Task.Exception; // observed: nobody may be waiting
+        }
+    }
+
     private static TaskCompletionSource<LeadershipTerm> NewGrantSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Publish(LeadershipTerm term, bool isLeader)
@@ -176,7 +202,11 @@ internal sealed partial class ElectionParticipant : IAsyncDisposable
             }
         }
 
-        _logger.LogInformation(isLeader ? "Took leadership of '{Path}' ({Term})." : "Leadership of '{Path}' ended ({Term}).", Path, term);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation(isLeader ? "Took leadership of '{Path}' ({Term})." : "Leadership of '{Path}' ended ({Term}).", Path, term);
+        }
+
         try
         {
             _changed(new LeadershipChangedEventArgs(isLeader, term));

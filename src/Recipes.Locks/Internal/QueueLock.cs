@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Recipes.Core;
+using Recipes.ZooKeeper;
 
 namespace Recipes.Locks.Internal;
 
@@ -27,7 +28,8 @@ internal sealed class QueueLock : IZooKeeperLock
         ILogger logger)
     {
         _connection = connection;
-        _queue = new SequentialNodeQueue(connection, path, markers);
+        // Every lock predicate (WithinFirst, the read-write rules) looks only ahead of our node and is monotone.
+        _queue = new SequentialNodeQueue(connection, path, markers) { PredecessorsOnly = true };
         _marker = marker;
         _predicate = predicate;
         _data = data;
@@ -48,12 +50,13 @@ internal sealed class QueueLock : IZooKeeperLock
     public async Task<ZooKeeperLockHandle?> AcquireCoreAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var deadline = Deadline.Start(_connection.TimeProvider, timeout);
-        var data = await LockNodeData.ResolveAsync(_data).ConfigureAwait(false);
+        var dataTask = LockNodeData.ResolveAsync(_data);
+        var data = dataTask.IsCompletedSuccessfully ? dataTask.Result : await dataTask.ConfigureAwait(false);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var node = await CreateNodeAsync(data, deadline, cancellationToken).ConfigureAwait(false);
-            if (node is null)
+            var entry = await JoinAsync(data, deadline, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
             {
                 if (deadline.IsExpired)
                 {
@@ -64,27 +67,22 @@ internal sealed class QueueLock : IZooKeeperLock
             }
 
             QueueResult result;
-            ZooKeeperLockHandle? handle = null;
             try
             {
-                result = await _queue.WaitForTurnAsync(node, _predicate, deadline.Remaining, cancellationToken).ConfigureAwait(false);
-                if (result.IsGranted)
-                {
-                    handle = await ZooKeeperLockHandle.CreateAsync(_connection, Path, node, _logger, cancellationToken).ConfigureAwait(false);
-                }
+                result = await _queue.WaitForTurnAsync(entry, _predicate, deadline.Remaining, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                await ZooKeeperLockHandle.DeleteNodeAsync(_connection, node, _logger).ConfigureAwait(false);
+                await ZooKeeperLockHandle.DeleteNodeAsync(_connection, entry.Node, _logger).ConfigureAwait(false);
                 throw;
             }
 
-            if (handle is not null)
+            if (result.IsGranted)
             {
-                return handle;
+                return ZooKeeperLockHandle.Create(_connection, Path, entry.Watch, _logger);
             }
 
-            await ZooKeeperLockHandle.DeleteNodeAsync(_connection, node, _logger).ConfigureAwait(false);
+            await ZooKeeperLockHandle.DeleteNodeAsync(_connection, entry.Node, _logger).ConfigureAwait(false);
             if (result.Outcome == QueueOutcome.TimedOut || deadline.IsExpired)
             {
                 return null;
@@ -99,11 +97,12 @@ internal sealed class QueueLock : IZooKeeperLock
     /// ownership was lost meanwhile. The create itself is bounded by the retry policy, not by the timeout, so a zero
     /// timeout still queues once.
     /// </summary>
-    private async Task<SequentialNode?> CreateNodeAsync(byte[] data, Deadline deadline, CancellationToken cancellationToken)
+    private async Task<QueueEntry?> JoinAsync(byte[] data, Deadline deadline, CancellationToken cancellationToken)
     {
+        ZooKeeperSession? session = null;
         try
         {
-            var session = _connection.CurrentSession is { IsOwnershipLost: false } current && _connection.State.IsConnected()
+            session = _connection.CurrentSession is { IsOwnershipLost: false } current && _connection.State.IsConnected()
                 ? current
                 : await WaitForSessionAsync(deadline, cancellationToken).ConfigureAwait(false);
             if (session is null)
@@ -111,11 +110,28 @@ internal sealed class QueueLock : IZooKeeperLock
                 return null;
             }
 
-            return await _connection.CreateProtectedSequentialAsync(Path, _marker, data, session, cancellationToken).ConfigureAwait(false);
+            return await _queue.JoinAsync(_marker, data, session, cancellationToken).ConfigureAwait(false);
         }
         catch (OwnershipLostException e) when (!cancellationToken.IsCancellationRequested)
         {
             _logger.LogDebug(e, "The session was lost while creating our node under '{Path}'.", Path);
+            return null;
+        }
+        catch (SessionExpiredException e) when (!cancellationToken.IsCancellationRequested && session is not null)
+        {
+            // The session died under the create (its client learned it first): wait until the connection has given up
+            // that session, so the next attempt runs on its successor instead of spinning on the dead one.
+            _logger.LogDebug(e, "The session expired while creating our node under '{Path}'; queueing on the next session.", Path);
+            using var bounded = deadline.CreateTokenSource(cancellationToken);
+            using var superseded = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, session.OwnershipLostToken);
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, _connection.TimeProvider, superseded.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
             return null;
         }
     }

@@ -3,13 +3,17 @@ using Recipes.ZooKeeper;
 namespace Recipes.Core.Tests.Nodes;
 
 /// <summary>
-/// A real client with a hook on creates, for faults a real server will not produce on demand: e.g. a create that is
+/// A real client with a hook on creates and counts of reads, for faults a real server will not produce on demand: e.g. a create that is
 /// applied on the server and then reported as a connection loss (its reply "lost").
 /// </summary>
 internal sealed class InterceptingClient : IZooKeeperClient
 {
     private readonly IZooKeeperClient _inner;
     private int _creates;
+    private int _exists;
+    private int _getData;
+    private int _getChildren;
+    private int _removeWatches;
 
     public InterceptingClient(IZooKeeperClient inner)
     {
@@ -25,6 +29,14 @@ internal sealed class InterceptingClient : IZooKeeperClient
     public IZooKeeperClient Inner => _inner;
 
     public int CreateCalls => Volatile.Read(ref _creates);
+
+    public int ExistsCalls => Volatile.Read(ref _exists);
+
+    public int GetDataCalls => Volatile.Read(ref _getData);
+
+    public int GetChildrenCalls => Volatile.Read(ref _getChildren);
+
+    public int RemoveWatchesCalls => Volatile.Read(ref _removeWatches);
 
     public ZooKeeperState State => _inner.State;
 
@@ -68,13 +80,25 @@ internal sealed class InterceptingClient : IZooKeeperClient
 
     public Task DeleteAsync(string path, int version = -1, CancellationToken cancellationToken = default) => _inner.DeleteAsync(path, version, cancellationToken);
 
-    public Task<Stat?> ExistsAsync(string path, IWatcher? watcher = null, CancellationToken cancellationToken = default) => _inner.ExistsAsync(path, watcher, cancellationToken);
+    public Task<Stat?> ExistsAsync(string path, IWatcher? watcher = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _exists);
+        return _inner.ExistsAsync(path, watcher, cancellationToken);
+    }
 
-    public Task<DataResult> GetDataAsync(string path, IWatcher? watcher = null, CancellationToken cancellationToken = default) => _inner.GetDataAsync(path, watcher, cancellationToken);
+    public Task<DataResult> GetDataAsync(string path, IWatcher? watcher = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _getData);
+        return _inner.GetDataAsync(path, watcher, cancellationToken);
+    }
 
     public Task<Stat> SetDataAsync(string path, byte[]? data, int version = -1, CancellationToken cancellationToken = default) => _inner.SetDataAsync(path, data, version, cancellationToken);
 
-    public Task<ChildrenResult> GetChildrenAsync(string path, IWatcher? watcher = null, CancellationToken cancellationToken = default) => _inner.GetChildrenAsync(path, watcher, cancellationToken);
+    public Task<ChildrenResult> GetChildrenAsync(string path, IWatcher? watcher = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _getChildren);
+        return _inner.GetChildrenAsync(path, watcher, cancellationToken);
+    }
 
     public Task<AclResult> GetAclAsync(string path, CancellationToken cancellationToken = default) => _inner.GetAclAsync(path, cancellationToken);
 
@@ -94,7 +118,11 @@ internal sealed class InterceptingClient : IZooKeeperClient
 
     public Task AddWatchAsync(string path, IWatcher watcher, AddWatchMode mode, CancellationToken cancellationToken = default) => _inner.AddWatchAsync(path, watcher, mode, cancellationToken);
 
-    public Task RemoveWatchesAsync(string path, IWatcher? watcher, WatcherType type, bool local = false, CancellationToken cancellationToken = default) => _inner.RemoveWatchesAsync(path, watcher, type, local, cancellationToken);
+    public Task RemoveWatchesAsync(string path, IWatcher? watcher, WatcherType type, bool local = false, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _removeWatches);
+        return _inner.RemoveWatchesAsync(path, watcher, type, local, cancellationToken);
+    }
 
     public Task CloseAsync(CancellationToken cancellationToken = default) => _inner.CloseAsync(cancellationToken);
 

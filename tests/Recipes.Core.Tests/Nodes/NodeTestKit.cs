@@ -113,32 +113,7 @@ internal static class NodeTestKit
         }
     }
 
-    /// <summary>
-    /// Parses the server's <c>wchp</c> output (paths, each followed by the watching session ids) into path → sessions.
-    /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlySet<long>> ParseWatchesByPath(string wchp)
-    {
-        var result = new Dictionary<string, IReadOnlySet<long>>(StringComparer.Ordinal);
-        HashSet<long>? current = null;
-        foreach (var raw in wchp.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            if (line.StartsWith('/'))
-            {
-                current = [];
-                result[line.Trim()] = current;
-            }
-            else if (current is not null && line.Trim().StartsWith("0x", StringComparison.Ordinal))
-            {
-                current.Add(Convert.ToInt64(line.Trim()[2..], 16));
-            }
-        }
-
-        return result;
-    }
+    /// <summary>The server's <c>wchp</c> output as path → watching sessions (<see cref="Recipes.Testing.FourLetterWords.ParseWatchesByPath"/>).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<long>> ParseWatchesByPath(string wchp) =>
+        Recipes.Testing.FourLetterWords.ParseWatchesByPath(wchp);
 }

@@ -1,0 +1,33 @@
+namespace Recipes.Core;
+
+/// <summary>
+/// Our place in a <see cref="SequentialNodeQueue"/>: our node and the watch on it, from
+/// <see cref="SequentialNodeQueue.JoinAsync"/> or <see cref="SequentialNodeQueue.Resume"/>.
+/// </summary>
+/// <remarks>
+/// The caller owns the node: delete it when leaving the queue (usually
+/// <c>connection.DeleteGuaranteed(entry.Node.Path, entry.Node.Session)</c>, or a direct delete first). That delete
+/// also consumes the watch.
+/// </remarks>
+public sealed class QueueEntry
+{
+    private Task<IReadOnlyList<string>?>? _firstListing;
+
+    internal QueueEntry(OwnedNodeWatch watch, Task<IReadOnlyList<string>?>? firstListing)
+    {
+        Watch = watch;
+        _firstListing = firstListing;
+    }
+
+    /// <summary>Our node.</summary>
+    public SequentialNode Node => Watch.Node;
+
+    /// <summary>The watch on our node: its <see cref="OwnedNodeWatch.LostToken"/> fires if someone else deletes it.</summary>
+    public OwnedNodeWatch Watch { get; }
+
+    /// <summary>The listing sent together with the create, if not used yet (a listing served right after our node was created).</summary>
+    internal Task<IReadOnlyList<string>?>? TakeFirstListing() => Interlocked.Exchange(ref _firstListing, null);
+
+    /// <inheritdoc />
+    public override string ToString() => $"QueueEntry({Node.Path}{(Watch.IsLost ? ", lost" : "")})";
+}
