@@ -16,7 +16,7 @@ internal sealed class ConfigFeature(DemoContext demo) : IDemoWorkerFeature
         return Task.Run<IAsyncDisposable>(
             () =>
             {
-                var configuration = new ConfigurationBuilder().AddZooKeeper(worker.Connection, demo.ConfigPath).Build();
+                var configuration = new ConfigurationBuilder().AddZooKeeper(worker.Connection, demo.ConfigPath, o => o.StartupTimeout = DemoContext.StepTimeout).Build();
                 var services = new ServiceCollection();
                 services.AddOptions<DemoWorkerOptions>().Bind(configuration.GetSection(DemoWorkerOptions.Section));
                 var provider = services.BuildServiceProvider();
