@@ -22,15 +22,14 @@ internal static class CliApp
     public static RootCommand CreateRoot(CliHost host)
     {
         var root = new RootCommand("""
-            recipes: ZooKeeper coordination from the command line (locks, leader election, znodes, a local server, the demo).
-            Exit codes: 0 ok, 1 usage, 2 cannot connect, 3 no such node, 4 lock timeout, 5 other failure, 6 demo check failed,
+            recipes: ZooKeeper coordination from the command line (locks, leader election, service discovery, configuration, znodes, a local server, the demo).
+            Exit codes: 0 ok, 1 usage, 2 cannot connect, 3 no such node/key/instance, 4 lock timeout, 5 other failure, 6 demo check failed,
             7 lock lost (command stopped), 127 command not found, 130/143 Ctrl-C/SIGTERM; lock and elect otherwise exit with
             the command's code. Details: recipes-docs/cli.md.
             """);
         GlobalOptions.AddTo(root);
 
-        // One file per command. The `services` (discovery, issue 6) and `config` (configuration, issue 7) groups plug
-        // in here the same way: a ServicesCommand.Create(host) / ConfigCommand.Create(host) in Commands/.
+        // One file per command (group).
         root.Subcommands.Add(DemoCommand.Create(host));
         root.Subcommands.Add(LockCommand.Create(host));
         root.Subcommands.Add(ElectCommand.Create(host));
@@ -38,6 +37,8 @@ internal static class CliApp
         root.Subcommands.Add(GetCommand.Create(host));
         root.Subcommands.Add(StatCommand.Create(host));
         root.Subcommands.Add(WatchCommand.Create(host));
+        root.Subcommands.Add(ServicesCommand.Create(host));
+        root.Subcommands.Add(ConfigCommand.Create(host));
         root.Subcommands.Add(ServerCommand.Create(host));
         return root;
     }

@@ -15,6 +15,17 @@ public sealed partial class DemoAndServerTests
         Assert.Contains("RESULT: OK", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains("KILL", demo.Stdout, StringComparison.Ordinal);
         Assert.True(demo.Count(l => l.Contains("LEADER ", StringComparison.Ordinal)) >= 2, demo.Stdout);
+
+        // Hot-reloaded configuration: every worker (3 by default) saw the mid-run change through IOptionsMonitor.OnChange.
+        Assert.True(demo.Count(l => l.Contains("observed Demo:BatchSize = 25 live (IOptionsMonitor.OnChange", StringComparison.Ordinal)) == 3, demo.Stdout);
+        Assert.Contains("observed live (OnChange) and held at the end by 3/3 workers", demo.Stdout, StringComparison.Ordinal);
+
+        // Discovery: the killed worker's instance disappeared, came back once, and the final list holds each worker once.
+        var victim = KilledWorker().Match(demo.Stdout).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(victim), demo.Stdout);
+        Assert.Contains($"SERVICE {victim} disappeared from demo-workers", demo.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, demo.Count(l => l.Contains($"SERVICE {victim} registered in demo-workers", StringComparison.Ordinal)));
+        Assert.Contains($"killed and re-registered: {victim}; final list: worker-1, worker-2, worker-3 (each once)", demo.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -39,6 +50,9 @@ public sealed partial class DemoAndServerTests
         using var client = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(System.Net.IPAddress.Loopback, port));
     }
+
+    [GeneratedRegex(@"KILL    closing (worker-\d+)'s session")]
+    private static partial Regex KilledWorker();
 
     [GeneratedRegex(@"serving at (\S+)")]
     private static partial Regex ServingAt();

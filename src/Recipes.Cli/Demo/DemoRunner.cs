@@ -37,6 +37,8 @@ internal sealed class DemoRunner(CliContext cli, int workerCount, bool follow, s
 
             demo = new DemoContext(connectionString, "/recipes-demo-" + Guid.NewGuid().ToString("N")[..8], narrator);
             narrator.Say($"{workerCount} workers, each with its own session, elect a leader at {demo.LeaderPath} and take turns on the lock {demo.LockPath}");
+            narrator.Say($"Each also registers in discovery (service {DemoContext.ServiceName} under {demo.ServicesPath}) and binds hot-reloaded options from {demo.ConfigPath}");
+            demo.Operator = await DemoOperator.StartAsync(demo, ConnectionOptions(demo), cancellation);
             await StartWorkersAsync(demo, cancellation);
             await RunStepsAsync(demo, DemoScript.Opening(workerCount), cancellation);
             while (follow)
@@ -58,6 +60,12 @@ internal sealed class DemoRunner(CliContext cli, int workerCount, bool follow, s
             demo?.Referee.Close();
             if (demo is not null)
             {
+                // The operator's discovery cache first, so that the workers' orderly leaving is not narrated.
+                if (demo.Operator is not null)
+                {
+                    await demo.Operator.DisposeAsync();
+                }
+
                 await Task.WhenAll(demo.Workers.Select(w => w.DisposeAsync().AsTask()));
             }
 
@@ -73,24 +81,22 @@ internal sealed class DemoRunner(CliContext cli, int workerCount, bool follow, s
 
     private async Task StartWorkersAsync(DemoContext demo, CancellationToken cancellationToken)
     {
-        var loggerFactory = cli.Output.Verbose ? cli.LoggerFactory : NullLoggerFactory.Instance;
-        var features = DemoScript.WorkerFeatures();
+        var features = DemoScript.WorkerFeatures(demo);
         for (var i = 1; i <= workerCount; i++)
         {
             var worker = new DemoWorker(demo, $"worker-{i}");
             demo.Workers.Add(worker);
-            await worker.StartAsync(
-                new ZooKeeperConnectionOptions
-                {
-                    ConnectionString = demo.ConnectionString,
-                    SessionTimeout = TimeSpan.FromSeconds(10),
-                    ConnectionWaitTimeout = TimeSpan.FromSeconds(60),
-                    LoggerFactory = loggerFactory,
-                },
-                features,
-                cancellationToken);
+            await worker.StartAsync(ConnectionOptions(demo), features, cancellationToken);
         }
     }
+
+    private ZooKeeperConnectionOptions ConnectionOptions(DemoContext demo) => new()
+    {
+        ConnectionString = demo.ConnectionString,
+        SessionTimeout = TimeSpan.FromSeconds(10),
+        ConnectionWaitTimeout = TimeSpan.FromSeconds(60),
+        LoggerFactory = cli.Output.Verbose ? cli.LoggerFactory : NullLoggerFactory.Instance,
+    };
 
     private static async Task RunStepsAsync(DemoContext demo, IReadOnlyList<IDemoStep> steps, CancellationToken cancellationToken)
     {
@@ -123,6 +129,11 @@ internal sealed class DemoRunner(CliContext cli, int workerCount, bool follow, s
         {
             narrator.Say($"killed owners:      {referee.StaleOverlaps.Count} time(s) a worker whose session was killed on the server still believed it owned something for a moment; no client can see that in time, and fencing covered it");
         }
+
+        var configured = demo.Workers.Count(w => demo.SawConfigChange(w.Name, demo.FinalBatchSize) && demo.ConfigValue(w.Name) == demo.FinalBatchSize);
+        narrator.Say($"configuration:      {demo.ConfigKey} {demo.InitialBatchSize} -> {demo.FinalBatchSize}; observed live (OnChange) and held at the end by {configured}/{demo.Workers.Count} workers");
+        var reregistered = demo.KillLog.Select(k => k.Worker).Distinct().Where(w => DiscoveryStep.Since(demo, demo.KillLog.First(k => k.Worker == w).ServiceEventsBefore).Contains((Recipes.Discovery.ServiceCacheChangeKind.Added, w)));
+        narrator.Say($"discovery:          killed and re-registered: {string.Join(", ", reregistered.DefaultIfEmpty("none"))}; final list: {(demo.FinalServiceList is { } list ? string.Join(", ", list) + " (each once)" : "not reached")}");
 
         var violations = referee.Violations.Concat(failures).ToList();
         if (!increasing)
