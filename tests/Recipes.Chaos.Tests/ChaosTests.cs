@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Recipes.Chaos.Tests;
 
 /// <summary>
-/// Seeded random fault schedules over locks and leader election, with the invariants checked over the recorded
+/// Seeded random fault schedules over locks, leader election, service discovery and configuration, with the invariants checked over the recorded
 /// history. CI mode lasts about a minute in all; <c>RECIPES_CHAOS_LONG=1</c> runs minutes of faults per scenario.
 /// </summary>
 [Collection(ChaosServerCollection.Name)]
@@ -44,6 +44,26 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
 
         AssertHealthy(report, "locks");
         AssertHealthy(report, "leadership");
+    }
+
+    [Fact]
+    public async Task Discovery_lists_every_live_instance_once_and_no_dead_one_after_random_faults()
+    {
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 80);
+        var report = await ChaosRun.RunAsync(
+            "discovery", settings, ChaosCluster.Of(zk.Server), actorCount: 5, actors => [new DiscoveryWorkload(actors, settings.FaultPhase)], output);
+
+        AssertHealthy(report, "discovery");
+    }
+
+    [Fact]
+    public async Task Configuration_subscribers_converge_on_the_server_value_after_random_faults()
+    {
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 80);
+        var report = await ChaosRun.RunAsync(
+            "configuration", settings, ChaosCluster.Of(zk.Server), actorCount: 4, actors => [new ConfigurationWorkload(actors)], output);
+
+        AssertHealthy(report, "configuration");
     }
 
     private static void AssertHealthy(ChaosReport report, string workload)
