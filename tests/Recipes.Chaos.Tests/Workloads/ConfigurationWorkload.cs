@@ -142,7 +142,6 @@ internal sealed class ConfigurationWorkload(IReadOnlyList<ChaosActor> actors, st
         public async Task<QuiescentResult> CheckAsync(ChaosContext context, CancellationToken cancellationToken)
         {
             var healedAt = context.History.Now;
-            var deadline = healedAt + context.Patience;
             await workload._loops.StopAsync();
             await using var direct = await context.ConnectDirectAsync(cancellationToken);
             await new ZooKeeperConfigurationWriter(direct, workload.Path).SetManyAsync(
@@ -151,23 +150,12 @@ internal sealed class ConfigurationWorkload(IReadOnlyList<ChaosActor> actors, st
             var server = fresh.GetSection(ChaosAppSettings.Section).Get<ChaosAppSettings>() ?? new ChaosAppSettings();
             (fresh as IDisposable)?.Dispose();
             context.Log($"server holds {server} after the last write");
-            while (true)
-            {
-                var problems = ConfigurationConvergence.Problems(server, workload._subscribers.ToDictionary(s => s.Name, s => s.Current, StringComparer.Ordinal));
-                if (problems.Count == 0)
-                {
-                    return new QuiescentResult([], context.History.Now - healedAt);
-                }
-
-                if (context.History.Now > deadline)
-                {
-                    return new QuiescentResult(
-                        problems.Select(p => new Violation(Name, context.History.Now, $"{p} {context.Patience.TotalSeconds:0} s after the faults stopped")).ToList(),
-                        context.History.Now - healedAt);
-                }
-
-                await Task.Delay(50, cancellationToken);
-            }
+            return await Convergence.WaitAsync(
+                context,
+                Name,
+                healedAt,
+                () => Task.FromResult(ConfigurationConvergence.Problems(server, workload._subscribers.ToDictionary(s => s.Name, s => s.Current, StringComparer.Ordinal))),
+                cancellationToken);
         }
     }
 

@@ -204,10 +204,11 @@ internal sealed class DiscoveryWorkload(IReadOnlyList<ChaosActor> actors, TimeSp
         public async Task<QuiescentResult> CheckAsync(ChaosContext context, CancellationToken cancellationToken)
         {
             var healedAt = context.History.Now;
-            var deadline = healedAt + context.Patience;
             await using var direct = await context.ConnectDirectAsync(cancellationToken);
             await using var reader = new ServiceDiscovery(direct);
-            while (true)
+            return await Convergence.WaitAsync(context, Name, healedAt, ObserveAsync, cancellationToken);
+
+            async Task<IReadOnlyList<string>> ObserveAsync()
             {
                 IReadOnlyList<string> server;
                 try
@@ -216,25 +217,11 @@ internal sealed class DiscoveryWorkload(IReadOnlyList<ChaosActor> actors, TimeSp
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    context.Log($"server listing failed: {e.GetType().Name}: {e.Message}");
-                    server = [];
+                    return [$"the server's listing failed: {e.GetType().Name}: {e.Message}"];
                 }
 
-                var problems = DiscoveryConvergence.Problems(
+                return DiscoveryConvergence.Problems(
                     workload.Live, workload.Dead, new Dictionary<string, IReadOnlyList<string>> { ["server"] = server, ["cache"] = workload.CacheIds });
-                if (problems.Count == 0)
-                {
-                    return new QuiescentResult([], context.History.Now - healedAt);
-                }
-
-                if (context.History.Now > deadline)
-                {
-                    return new QuiescentResult(
-                        problems.Select(p => new Violation(Name, context.History.Now, $"{p} {context.Patience.TotalSeconds:0} s after the faults stopped")).ToList(),
-                        context.History.Now - healedAt);
-                }
-
-                await Task.Delay(50, cancellationToken);
             }
         }
     }
