@@ -66,6 +66,22 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
         AssertHealthy(report, "configuration");
     }
 
+    [Fact]
+    public async Task Discovery_and_configuration_converge_after_ensemble_node_kills()
+    {
+        // 8 s is the shortest phase that always holds one fault (the longest first step is 1.5 s + 6.4 s).
+        var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 60);
+        await using var ensemble = await ZooKeeperTestEnsemble.StartAsync();
+
+        // Actors 1-5 watch and register, actors 6-8 write and subscribe; faults hit any of them.
+        var report = await ChaosRun.RunAsync(
+            "ensemble-discovery-configuration", settings, ChaosCluster.Of(ensemble), actorCount: 8,
+            actors => [new DiscoveryWorkload(actors.Take(5).ToList(), settings.FaultPhase), new ConfigurationWorkload(actors.Skip(5).ToList())], output);
+
+        AssertHealthy(report, "discovery");
+        AssertHealthy(report, "configuration");
+    }
+
     private static void AssertHealthy(ChaosReport report, string workload)
     {
         Assert.True(report.Violations == 0, $"seed {report.Seed}: {report.Violations} violations:\n{string.Join('\n', report.ViolationDetails)}");

@@ -89,14 +89,15 @@ internal sealed class DiscoveryWorkload(IReadOnlyList<ChaosActor> actors, TimeSp
         var discovery = _discoveries[index];
         var id = _live.First(p => p.Value == actor.Name).Key;
 
-        // The first registrant shuts down and the second crashes, at a seeded time in the fault phase.
+        // The first registrant shuts down and the second crashes, at a seeded time early in the fault phase (the
+        // schedule may end before the planned phase does).
         var death = index switch
         {
             0 => Death.Shutdown,
             1 => Death.Crash,
             _ => Death.None,
         };
-        var dieAt = _context!.History.Now + (faultPhase * (0.3 + (random.NextDouble() * 0.4)));
+        var dieAt = _context!.History.Now + (faultPhase * (0.1 + (random.NextDouble() * 0.35)));
         var update = 0;
         var registered = false;
         while (!stop.IsCancellationRequested)
