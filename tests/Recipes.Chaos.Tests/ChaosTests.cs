@@ -51,7 +51,7 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
     {
         var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 80);
         var report = await ChaosRun.RunAsync(
-            "discovery", settings, ChaosCluster.Of(zk.Server), actorCount: 5, actors => [new DiscoveryWorkload(actors, settings.FaultPhase)], output);
+            "discovery", settings, ChaosCluster.Of(zk.Server), actorCount: 5, actors => [new DiscoveryWorkload(actors, settings.FaultPhase)], output).WaitAsync(Bound(settings));
 
         AssertHealthy(report, "discovery");
     }
@@ -61,7 +61,7 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
     {
         var settings = ChaosSettings.ForScenario(ciSeconds: 8, longSeconds: 80);
         var report = await ChaosRun.RunAsync(
-            "configuration", settings, ChaosCluster.Of(zk.Server), actorCount: 4, actors => [new ConfigurationWorkload(actors)], output);
+            "configuration", settings, ChaosCluster.Of(zk.Server), actorCount: 4, actors => [new ConfigurationWorkload(actors)], output).WaitAsync(Bound(settings));
 
         AssertHealthy(report, "configuration");
     }
@@ -76,11 +76,14 @@ public sealed class ChaosTests(ZooKeeperServerFixture zk, ITestOutputHelper outp
         // Actors 1-5 watch and register, actors 6-8 write and subscribe; faults hit any of them.
         var report = await ChaosRun.RunAsync(
             "ensemble-discovery-configuration", settings, ChaosCluster.Of(ensemble), actorCount: 8,
-            actors => [new DiscoveryWorkload(actors.Take(5).ToList(), settings.FaultPhase), new ConfigurationWorkload(actors.Skip(5).ToList())], output);
+            actors => [new DiscoveryWorkload(actors.Take(5).ToList(), settings.FaultPhase), new ConfigurationWorkload(actors.Skip(5).ToList())], output).WaitAsync(Bound(settings));
 
         AssertHealthy(report, "discovery");
         AssertHealthy(report, "configuration");
     }
+
+    /// <summary>A run that does not finish in this time failed (with its seed in the output), instead of hanging the suite.</summary>
+    private static TimeSpan Bound(ChaosSettings settings) => settings.FaultPhase + TimeSpan.FromMinutes(2);
 
     private static void AssertHealthy(ChaosReport report, string workload)
     {
