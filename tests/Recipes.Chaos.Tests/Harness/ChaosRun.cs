@@ -43,7 +43,7 @@ internal static class ChaosRun
             }
 
             var history = new ChaosHistory();
-            var context = new ChaosContext(actors, cluster, history, settings.Seed, output);
+            var context = new ChaosContext(actors, cluster, root, history, settings.Seed, output);
             var running = workloads(actors);
             using var stop = new CancellationTokenSource();
             foreach (var workload in running)
