@@ -59,7 +59,12 @@ public sealed partial class ZooKeeperClient
         {
             foreach (var auth in _auth)
             {
-                requests.Add(new Request<bool>(OpCode.Auth, new AuthPacket(0, auth.Scheme, auth.Auth), null, static (ref JuteReader _, Request<bool> _, ReplyContext _) => true));
+                var request = new Request<bool>(OpCode.Auth, new AuthPacket(0, auth.Scheme, auth.Auth), null, static (ref JuteReader _, Request<bool> _, ReplyContext _) => true);
+
+                // Nobody awaits a re-sent auth: a rejection is logged (and ends the client) where its reply is handled,
+                // so only observe the failure here, or it surfaces later as an unobserved task exception.
+                _ = request.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                requests.Add(request);
             }
         }
 
