@@ -12,16 +12,18 @@ namespace Recipes.Testing;
 /// it owned: only a fencing token checked by the downstream resource protects against its late writes. The client
 /// must be created with the same <see cref="PausableTimeProvider"/> and connect only through the given proxies.
 /// </para>
-/// <para>Each proxy's own mode is restored when the pause ends, so a pause can be laid over another fault.</para>
+/// <para>Each proxy's own mode is restored when the pause ends, so a pause can be laid over another fault. A proxy that
+/// dropped bytes during the pause has its connections reset as it ends (a TCP stream never resumes with bytes missing),
+/// so the process reconnects and learns what happened meanwhile.</para>
 /// </remarks>
 public sealed class ProcessPause : IAsyncDisposable
 {
     private readonly PausableTimeProvider _clock;
-    private readonly (FaultProxy Proxy, FaultMode Mode)[] _proxies;
+    private readonly (FaultProxy Proxy, FaultMode Mode, long Dropped)[] _proxies;
     private readonly long _startedAt;
     private int _ended;
 
-    private ProcessPause(PausableTimeProvider clock, (FaultProxy, FaultMode)[] proxies)
+    private ProcessPause(PausableTimeProvider clock, (FaultProxy, FaultMode, long)[] proxies)
     {
         _clock = clock;
         _proxies = proxies;
@@ -41,14 +43,14 @@ public sealed class ProcessPause : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(proxies);
-        var saved = proxies.Select(p => (p, p.Mode)).ToArray();
+        var saved = proxies.Select(p => (p, p.Mode, p.BytesDropped)).ToArray();
         if (saved.Length == 0)
         {
             throw new ArgumentException("A paused process needs at least one proxy to silence.", nameof(proxies));
         }
 
         // The network first, so nothing reaches the process after its clock stops.
-        foreach (var (proxy, _) in saved)
+        foreach (var (proxy, _, _) in saved)
         {
             proxy.Mode = FaultMode.Blackhole;
         }
@@ -57,13 +59,20 @@ public sealed class ProcessPause : IAsyncDisposable
         return new ProcessPause(clock, saved);
     }
 
-    /// <summary>Ends the pause: restores each proxy's mode, then resumes the clock. Idempotent.</summary>
+    /// <summary>Ends the pause: resets connections that lost bytes, restores each proxy's mode, then resumes the clock. Idempotent.</summary>
     public ValueTask EndAsync()
     {
         if (Interlocked.Exchange(ref _ended, 1) == 0)
         {
-            foreach (var (proxy, mode) in _proxies)
+            foreach (var (proxy, mode, dropped) in _proxies)
             {
+                // The blackhole dropped what arrived meanwhile; a real paused process would read it late from its
+                // socket. A stream with bytes missing is not something TCP produces, so such connections are reset.
+                if (proxy.BytesDropped != dropped)
+                {
+                    proxy.Reset();
+                }
+
                 proxy.Mode = mode;
             }
 

@@ -80,9 +80,20 @@ internal sealed class FaultInjector(ChaosContext context, Func<ChaosActor, bool>
                     proxy.Mode = step.Kind == FaultKind.Blackhole ? FaultMode.Blackhole : FaultMode.SlowTrickle;
                 }
 
+                var droppedBefore = actor.Proxies.Select(p => p.BytesDropped).ToArray();
                 await Task.Delay(step.Duration);
-                foreach (var proxy in actor.Proxies)
+                for (var i = 0; i < actor.Proxies.Count; i++)
                 {
+                    var proxy = actor.Proxies[i];
+
+                    // The proxy drops what arrives during a blackhole. A TCP stream never loses bytes and goes on: it
+                    // delivers them late or breaks. So a connection that lost bytes is reset as it heals (the client
+                    // reconnects), instead of resuming a stream with frames missing, which no real network produces.
+                    if (proxy.BytesDropped != droppedBefore[i])
+                    {
+                        proxy.Reset();
+                    }
+
                     proxy.Heal();
                 }
 
