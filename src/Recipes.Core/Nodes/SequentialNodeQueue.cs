@@ -5,8 +5,9 @@ namespace Recipes.Core;
 
 /// <summary>
 /// The participant loop every sequential recipe shares (Curator's <c>LockInternals</c>): list the participants under
-/// one parent in sequence order, let the recipe's predicate decide, and otherwise wait for exactly the one node the
-/// predicate names — never the whole parent, so a release wakes one waiter, not the herd.
+/// one parent in sequence order, let the recipe's predicate decide, and otherwise wait for the one node the predicate
+/// names (or, on the entry-based path, for all of at most <see cref="WatchAheadLimit"/> nodes ahead) — never the whole
+/// parent, so a release wakes a bounded few waiters, not the herd.
 /// </summary>
 /// <remarks>
 /// Participants are the children whose names contain one of the queue's markers, sorted by
@@ -253,10 +254,11 @@ public sealed class SequentialNodeQueue
     /// </returns>
     /// <remarks>
     /// The first round uses the listing sent with the create. When our node's watch fires (someone deleted it) the wait
-    /// ends at once with <see cref="QueueOutcome.NodeLost"/>. With <see cref="PredecessorsOnly"/>, a deleted predecessor
-    /// is dropped from the last listing and the predicate runs again without a new listing while the client is
-    /// connected (a grant then rests on the predecessor's delete notification, which the server sent on our live
-    /// session after any delete of our own node). The caller deletes the node on every outcome but a grant it keeps.
+    /// ends at once with <see cref="QueueOutcome.NodeLost"/>. With <see cref="PredecessorsOnly"/>, deleted participants
+    /// ahead of ours (the watched ones; all of them while at most <see cref="WatchAheadLimit"/> are ahead) are dropped
+    /// from the last listing and the predicate runs again without a new listing while the client is connected (a grant
+    /// then rests on delete notifications, which the server sent on our live session after any delete of our own node).
+    /// The caller deletes the node on every outcome but a grant it keeps.
     /// </remarks>
     public Task<QueueResult> WaitForTurnAsync(
         QueueEntry entry,
@@ -294,6 +296,20 @@ public sealed class SequentialNodeQueue
         var local = entry is not null && PredecessorsOnly;
         var watches = new PredecessorWatches();
         var timedOut = false;
+
+        // A reconnection re-registers the watches (ours and our own node's) and the server fires the deletes missed
+        // meanwhile in no particular order, so after one only a new listing (served after those events) may grant.
+        var disconnections = 0;
+        var disconnectionsAtListing = 0;
+        var client = session.Client;
+        EventHandler<ZooKeeperStateChange> onStateChanged = (_, change) =>
+        {
+            if (change.NewState != ZooKeeperState.Connected)
+            {
+                Interlocked.Increment(ref disconnections);
+            }
+        };
+        client.StateChanged += onStateChanged;
         try
         {
             while (true)
@@ -311,6 +327,7 @@ public sealed class SequentialNodeQueue
 
                 if (!listed)
                 {
+                    disconnectionsAtListing = Volatile.Read(ref disconnections);
                     sorted = (first is null ? null : await first.ConfigureAwait(false))
                         ?? await SessionRetry.RunAsync(_connection, session, ListAsync, stop.Token).ConfigureAwait(false);
                     first = null;
@@ -354,7 +371,7 @@ public sealed class SequentialNodeQueue
                     return new QueueResult(QueueOutcome.TimedOut, ourNode, sorted);
                 }
 
-                if (local && session.Client.State == ZooKeeperState.Connected)
+                if (local && client.State == ZooKeeperState.Connected && Volatile.Read(ref disconnections) == disconnectionsAtListing)
                 {
                     // Participants ahead of ours can only go: the last listing without the ones seen deleted still holds
                     // every one that exists. If it grants, the turn is ours (the predicate is monotone). If it does not
@@ -381,6 +398,8 @@ public sealed class SequentialNodeQueue
         }
         finally
         {
+            client.StateChanged -= onStateChanged;
+
             // Watches on nodes still there (a semaphore's holders, or a wait that ended early) must not stay on the
             // server. A timed-out or cancelled caller gets its answer once they are removed (as before); a grant or a
             // lost node does not wait for it.

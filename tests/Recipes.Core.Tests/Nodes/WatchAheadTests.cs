@@ -1,3 +1,4 @@
+using Recipes.Testing;
 using Recipes.Testing.Xunit;
 using Recipes.ZooKeeper;
 
@@ -219,6 +220,39 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
         // Only each node's own watch stays.
         await WatchersEventuallyAsync(root, first.Node.Name, [a.SessionId], "only the first's own watch on it");
         await WatchersEventuallyAsync(root, second.Node.Name, [b.SessionId], "only the second's own watch on it");
+    }
+
+    [Fact]
+    public async Task DeletesMissedDuringADisconnectionAreLearnedAfterItAndGrantOnlyFromANewListing()
+    {
+        var root = await NodeTestKit.CreateRootAsync(zk, nameof(DeletesMissedDuringADisconnectionAreLearnedAfterItAndGrantOnlyFromANewListing));
+        await using var a = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        await using var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        await using var proxy = FaultProxy.Start("127.0.0.1", zk.Server.Port);
+        await using var realC = await NodeTestKit.ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(10));
+        var c = new InterceptingClient(realC);
+        var queue = NewQueue(root);
+        var first = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None);
+        var second = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(b), CancellationToken.None);
+        var third = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(c), CancellationToken.None);
+        var thirdWait = queue.WaitForTurnAsync(third, Mutex, null, CancellationToken.None);
+        await WatchersEventuallyAsync(root, first.Node.Name, [a.SessionId, realC.SessionId], "the third to watch the first");
+        await WatchersEventuallyAsync(root, second.Node.Name, [b.SessionId, realC.SessionId], "the third to watch the second");
+
+        // Both go while the third's connection is cut: their notifications are lost with it.
+        var session = realC.SessionId;
+        proxy.Mode = FaultMode.Blackhole;
+        await a.DeleteAsync(first.Node.Path);
+        await b.DeleteAsync(second.Node.Path);
+        proxy.Heal();
+        proxy.Reset();
+
+        // The re-registered watches report both deletes; after a disconnection only a new listing may grant.
+        var granted = await NodeTestKit.WithinAsync(thirdWait, "the third's turn after the reconnection");
+        Assert.Equal(QueueOutcome.Granted, granted.Outcome);
+        Assert.Equal([third.Node.Name], granted.SortedNames);
+        Assert.Equal(session, realC.SessionId);
+        Assert.Equal(2, c.GetChildrenCalls);
     }
 
     private static SequentialNodeQueue NewQueue(string root) =>
