@@ -194,13 +194,5 @@ public sealed class QueueEntryTests(ZooKeeperServerFixture zk)
     }
 
     private Task WatchersEventuallyAsync(string serverPath, IReadOnlyCollection<long> sessions, string what) =>
-        NodeTestKit.EventuallyAsync(
-            async () =>
-            {
-                var watches = NodeTestKit.ParseWatchesByPath(await zk.Server.SendFourLetterWordAsync("wchp"));
-                return sessions.Count == 0
-                    ? !watches.ContainsKey(serverPath)
-                    : watches.TryGetValue(serverPath, out var watchers) && watchers.SetEquals(sessions);
-            },
-            what);
+        NodeTestKit.WatchersEventuallyAsync(zk, serverPath, sessions, what);
 }

@@ -116,9 +116,7 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
         await using var realC = await NodeTestKit.ConnectAsync(zk.ConnectionString);
         var c = new InterceptingClient(realC);
         var queue = NewQueue(root);
-        var first = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None);
-        var second = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(b), CancellationToken.None);
-        var third = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(c), CancellationToken.None);
+        var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
 
         // The third's join listing names the first, which goes before the third starts waiting: its getData finds no node.
         await a.DeleteAsync(first.Node.Path);
@@ -144,9 +142,7 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
         await using var realC = await NodeTestKit.ConnectAsync(zk.ConnectionString);
         var c = new InterceptingClient(realC);
         var queue = NewQueue(root);
-        var first = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None);
-        var second = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(b), CancellationToken.None);
-        var third = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(c), CancellationToken.None);
+        var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
         var thirdWait = queue.WaitForTurnAsync(third, Mutex, null, CancellationToken.None);
         await WatchersEventuallyAsync(root, first.Node.Name, [a.SessionId, realC.SessionId], "the third to watch the first");
         var getDataBefore = c.GetDataCalls;
@@ -198,9 +194,7 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
         await using var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
         await using var c = await NodeTestKit.ConnectAsync(zk.ConnectionString);
         var queue = NewQueue(root);
-        var first = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None);
-        var second = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(b), CancellationToken.None);
-        var third = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(c), CancellationToken.None);
+        var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
 
         if (cancel)
         {
@@ -232,9 +226,7 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
         await using var realC = await NodeTestKit.ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(10));
         var c = new InterceptingClient(realC);
         var queue = NewQueue(root);
-        var first = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None);
-        var second = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(b), CancellationToken.None);
-        var third = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(c), CancellationToken.None);
+        var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
         var thirdWait = queue.WaitForTurnAsync(third, Mutex, null, CancellationToken.None);
         await WatchersEventuallyAsync(root, first.Node.Name, [a.SessionId, realC.SessionId], "the third to watch the first");
         await WatchersEventuallyAsync(root, second.Node.Name, [b.SessionId, realC.SessionId], "the third to watch the second");
@@ -258,15 +250,12 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
     private static SequentialNodeQueue NewQueue(string root) =>
         new(NodeTestKit.MockConnection().Object, root, "lock-") { PredecessorsOnly = true };
 
+    private static async Task<(QueueEntry First, QueueEntry Second, QueueEntry Third)> JoinThreeAsync(
+        SequentialNodeQueue queue, IZooKeeperClient a, IZooKeeperClient b, IZooKeeperClient c) =>
+        (await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None),
+         await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(b), CancellationToken.None),
+         await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(c), CancellationToken.None));
+
     private Task WatchersEventuallyAsync(string root, string name, IReadOnlyCollection<long> sessions, string what) =>
-        NodeTestKit.EventuallyAsync(
-            async () =>
-            {
-                var watches = NodeTestKit.ParseWatchesByPath(await zk.Server.SendFourLetterWordAsync("wchp"));
-                var path = root + "/" + name;
-                return sessions.Count == 0
-                    ? !watches.ContainsKey(path)
-                    : watches.TryGetValue(path, out var watchers) && watchers.SetEquals(sessions);
-            },
-            what);
+        NodeTestKit.WatchersEventuallyAsync(zk, root + "/" + name, sessions, what);
 }
