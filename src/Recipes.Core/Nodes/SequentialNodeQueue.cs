@@ -5,8 +5,9 @@ namespace Recipes.Core;
 
 /// <summary>
 /// The participant loop every sequential recipe shares (Curator's <c>LockInternals</c>): list the participants under
-/// one parent in sequence order, let the recipe's predicate decide, and otherwise wait for exactly the one node the
-/// predicate names — never the whole parent, so a release wakes one waiter, not the herd.
+/// one parent in sequence order, let the recipe's predicate decide, and otherwise wait for the one node the predicate
+/// names (or, on the entry-based path, for all of at most <see cref="WatchAheadLimit"/> nodes ahead) — never the whole
+/// parent, so a release wakes a bounded few waiters, not the herd.
 /// </summary>
 /// <remarks>
 /// Participants are the children whose names contain one of the queue's markers, sorted by
@@ -18,6 +19,7 @@ public sealed class SequentialNodeQueue
     private readonly IZooKeeperConnection _connection;
     private readonly ILogger _logger;
     private readonly ILogger _watchLogger;
+    private readonly int _watchAheadLimit = 2;
 
     /// <summary>Creates the queue of participants under <paramref name="parentPath"/>.</summary>
     /// <param name="connection">The connection.</param>
@@ -69,6 +71,36 @@ public sealed class SequentialNodeQueue
     /// hand-made node whose name sorts before ours and that appears later is only seen after a listing.
     /// </remarks>
     public bool PredecessorsOnly { get; init; }
+
+    /// <summary>
+    /// With <see cref="PredecessorsOnly"/> and the <see cref="QueueEntry"/> overload: while at most this many
+    /// participants are ahead of ours, a waiter watches every one of them, not only the one the predicate names.
+    /// Default 2; 0 watches only the named node.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Participants ahead of ours can only go, so once all of them are watched each deletion is learned from its
+    /// notification and dropped from the last listing: when the predecessor goes, the predicate grants from that
+    /// listing without any request, however stale the listing was (a leader that resigned and rejoined at the back of a
+    /// small election lists when it joins, and the nodes it listed then are deleted long before its turn). With
+    /// more ahead than this, only the named node is watched and a deletion that does not grant lists again, so a deep
+    /// queue adds no watches: each delete still wakes at most the waiters within this many places behind it.
+    /// </para>
+    /// <para>
+    /// A data change on a watched node re-arms its watch (names are all the predicates look at). Watches that have
+    /// not fired when the wait ends (for example on a semaphore's other holders) are removed.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int WatchAheadLimit
+    {
+        get => _watchAheadLimit;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _watchAheadLimit = value;
+        }
+    }
 
     /// <summary>The participants' names in sequence order (empty when the parent does not exist).</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -222,10 +254,11 @@ public sealed class SequentialNodeQueue
     /// </returns>
     /// <remarks>
     /// The first round uses the listing sent with the create. When our node's watch fires (someone deleted it) the wait
-    /// ends at once with <see cref="QueueOutcome.NodeLost"/>. With <see cref="PredecessorsOnly"/>, a deleted predecessor
-    /// is dropped from the last listing and the predicate runs again without a new listing while the client is
-    /// connected (a grant then rests on the predecessor's delete notification, which the server sent on our live
-    /// session after any delete of our own node). The caller deletes the node on every outcome but a grant it keeps.
+    /// ends at once with <see cref="QueueOutcome.NodeLost"/>. With <see cref="PredecessorsOnly"/>, deleted participants
+    /// ahead of ours (the watched ones; all of them while at most <see cref="WatchAheadLimit"/> are ahead) are dropped
+    /// from the last listing and the predicate runs again without a new listing while the client is connected (a grant
+    /// then rests on delete notifications, which the server sent on our live session after any delete of our own node).
+    /// The caller deletes the node on every outcome but a grant it keeps.
     /// </remarks>
     public Task<QueueResult> WaitForTurnAsync(
         QueueEntry entry,
@@ -257,6 +290,26 @@ public sealed class SequentialNodeQueue
         QueueResult Lost() => new(session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost, ourNode, sorted);
         var first = entry?.TakeFirstListing();
         var listed = false;
+
+        // With predecessor-only predicates and our node's watch, deletions seen ahead of ours may be applied to the last
+        // listing instead of listing again.
+        var local = entry is not null && PredecessorsOnly;
+        var watches = new PredecessorWatches();
+        var timedOut = false;
+
+        // A reconnection re-registers the watches (ours and our own node's) and the server fires the deletes missed
+        // meanwhile in no particular order, so after one only a new listing (served after those events) may grant.
+        var disconnections = 0;
+        var disconnectionsAtListing = 0;
+        var client = session.Client;
+        EventHandler<ZooKeeperStateChange> onStateChanged = (_, change) =>
+        {
+            if (change.NewState != ZooKeeperState.Connected)
+            {
+                Interlocked.Increment(ref disconnections);
+            }
+        };
+        client.StateChanged += onStateChanged;
         try
         {
             while (true)
@@ -274,9 +327,15 @@ public sealed class SequentialNodeQueue
 
                 if (!listed)
                 {
+                    disconnectionsAtListing = Volatile.Read(ref disconnections);
                     sorted = (first is null ? null : await first.ConfigureAwait(false))
                         ?? await SessionRetry.RunAsync(_connection, session, ListAsync, stop.Token).ConfigureAwait(false);
                     first = null;
+                    if (local)
+                    {
+                        // A listing served before a delete whose notification we already have still names the node.
+                        sorted = watches.Prune(sorted);
+                    }
                 }
 
                 listed = false;
@@ -299,23 +358,28 @@ public sealed class SequentialNodeQueue
                 var remaining = Remaining(timeout, time.GetElapsedTime(start));
                 if (remaining == TimeSpan.Zero)
                 {
+                    timedOut = true;
                     return new QueueResult(QueueOutcome.TimedOut, ourNode, sorted);
                 }
 
-                var change = await WaitForChangeAsync(session, PathUtils.Combine(ParentPath, decision.WatchNodeName!), remaining, stop.Token).ConfigureAwait(false);
-                if (change == Change.TimedOut)
+                // Few enough ahead: watch them all, so that each of their deletions is seen (none can appear ahead of
+                // ours). Otherwise only the node the predicate names, as any deep queue does.
+                IEnumerable<string> toWatch = local && ourIndex <= WatchAheadLimit ? sorted.Take(ourIndex) : [decision.WatchNodeName!];
+                if (!await WaitForChangeAsync(session, watches, toWatch, remaining, stop.Token).ConfigureAwait(false))
                 {
+                    timedOut = true;
                     return new QueueResult(QueueOutcome.TimedOut, ourNode, sorted);
                 }
 
-                if (change == Change.Deleted && entry is not null && PredecessorsOnly && session.Client.State == ZooKeeperState.Connected)
+                if (local && client.State == ZooKeeperState.Connected && Volatile.Read(ref disconnections) == disconnectionsAtListing)
                 {
-                    // Participants ahead of ours can only go: without the deleted one, does the last listing already grant?
-                    // Only a grant is taken from it. Otherwise it names a node it last saw earlier, which may be long
-                    // gone (the holders before the one we watched), so list again rather than probe them one by one.
-                    var pruned = sorted.Where(name => !string.Equals(name, decision.WatchNodeName, StringComparison.Ordinal)).ToList();
+                    // Participants ahead of ours can only go: the last listing without the ones seen deleted still holds
+                    // every one that exists. If it grants, the turn is ours (the predicate is monotone). If it does not
+                    // but every node ahead in it is watched, it stays exact, so wait on. Otherwise it may name nodes
+                    // long gone (the holders before the one we watched): list again rather than probe them one by one.
+                    var pruned = watches.Prune(sorted);
                     var index = IndexOf(pruned, ourNode.Name);
-                    if (index >= 0 && predicate(pruned, index) is { IsGranted: true })
+                    if (index >= 0 && (predicate(pruned, index) is { IsGranted: true } || watches.Covers(pruned, index, WatchAheadLimit)))
                     {
                         sorted = pruned;
                         listed = true;
@@ -331,6 +395,19 @@ public sealed class SequentialNodeQueue
         {
             // The session ended (its nodes go with it) or its client was replaced.
             return Lost();
+        }
+        finally
+        {
+            client.StateChanged -= onStateChanged;
+
+            // Watches on nodes still there (a semaphore's holders, or a wait that ended early) must not stay on the
+            // server. A timed-out or cancelled caller gets its answer once they are removed (as before); a grant or a
+            // lost node does not wait for it.
+            var removal = RemoveWatchesQuietlyAsync(session, watches);
+            if (timedOut || cancellationToken.IsCancellationRequested)
+            {
+                await removal.ConfigureAwait(false);
+            }
         }
     }
 
@@ -402,49 +479,71 @@ public sealed class SequentialNodeQueue
         }
     }
 
-    /// <summary>Watches <paramref name="path"/> and waits for it to change or go.</summary>
-    private async Task<Change> WaitForChangeAsync(ZooKeeperSession session, string path, TimeSpan? remaining, CancellationToken cancellationToken)
+    /// <summary>
+    /// Watches the nodes <paramref name="names"/> that are not watched yet and waits until a watched node changes or
+    /// goes (at once if one is already gone); false when <paramref name="remaining"/> passed first.
+    /// </summary>
+    private async Task<bool> WaitForChangeAsync(
+        ZooKeeperSession session,
+        PredecessorWatches watches,
+        IEnumerable<string> names,
+        TimeSpan? remaining,
+        CancellationToken cancellationToken)
     {
-        var changed = new TaskCompletionSource<Change>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watcher = Watcher.Create(e => changed.TrySetResult(e.Type == EventType.NodeDeleted ? Change.Deleted : Change.Changed));
+        var toArm = watches.BeginArming(names);
+        if (toArm.Count == 1)
+        {
+            await ArmAsync(session, watches, toArm[0], cancellationToken).ConfigureAwait(false);
+        }
+        else if (toArm.Count > 1)
+        {
+            // Sent back to back: one round trip for all of them.
+            await Task.WhenAll(toArm.Select(name => ArmAsync(session, watches, name, cancellationToken))).ConfigureAwait(false);
+        }
+
         try
         {
-            await SessionRetry.RunAsync(_connection, session, (client, ct) => client.GetDataAsync(path, watcher, ct), cancellationToken).ConfigureAwait(false);
+            var changed = watches.Changed;
+            await (remaining is { } r
+                ? changed.WaitAsync(r, _connection.TimeProvider, cancellationToken)
+                : changed.WaitAsync(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        // Changes from now on wake the next wait; the ones before are in the state the caller reads next.
+        watches.ResetSignal();
+        return true;
+    }
+
+    /// <summary>Sets our watch on one node; a node already gone (no watch left) is recorded as deleted.</summary>
+    private async Task ArmAsync(ZooKeeperSession session, PredecessorWatches watches, string name, CancellationToken cancellationToken)
+    {
+        var path = PathUtils.Combine(ParentPath, name);
+        try
+        {
+            await SessionRetry.RunAsync(_connection, session, (client, ct) => client.GetDataAsync(path, watches.Watcher, ct), cancellationToken).ConfigureAwait(false);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                _logger.LogTrace("Waiting for '{Path}' to change or go.", path);
+            }
         }
         catch (NoNodeException)
         {
-            // Already gone: no watch was left; look again at once.
-            return Change.Deleted;
-        }
-
-        if (_logger.IsEnabled(LogLevel.Trace))
-        {
-            _logger.LogTrace("Waiting for '{Path}' to change or go.", path);
-        }
-
-        try
-        {
-            return remaining is { } r
-                ? await changed.Task.WaitAsync(r, _connection.TimeProvider, cancellationToken).ConfigureAwait(false)
-                : await changed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            await RemoveWatchQuietlyAsync(session, path, watcher).ConfigureAwait(false);
-            if (e is TimeoutException)
-            {
-                return Change.TimedOut;
-            }
-
-            throw;
+            watches.MarkGone(name);
         }
     }
 
-    private enum Change
+    /// <summary>Removes the watches of one wait that have not fired (best effort, bounded).</summary>
+    private async Task RemoveWatchesQuietlyAsync(ZooKeeperSession session, PredecessorWatches watches)
     {
-        Changed,
-        Deleted,
-        TimedOut,
+        var armed = watches.TakeArmed();
+        if (armed.Count > 0)
+        {
+            await Task.WhenAll(armed.Select(name => RemoveWatchQuietlyAsync(session, PathUtils.Combine(ParentPath, name), watches.Watcher))).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Removes a watch we no longer need (best effort, bounded), so waiting leaves nothing behind on the server.</summary>

@@ -113,6 +113,18 @@ internal static class NodeTestKit
         }
     }
 
+    /// <summary>Polls the server's <c>wchp</c> until exactly <paramref name="sessions"/> watch <paramref name="serverPath"/> (none: no watch at all).</summary>
+    public static Task WatchersEventuallyAsync(ZooKeeperServerFixture zk, string serverPath, IReadOnlyCollection<long> sessions, string what) =>
+        EventuallyAsync(
+            async () =>
+            {
+                var watches = ParseWatchesByPath(await zk.Server.SendFourLetterWordAsync("wchp"));
+                return sessions.Count == 0
+                    ? !watches.ContainsKey(serverPath)
+                    : watches.TryGetValue(serverPath, out var watchers) && watchers.SetEquals(sessions);
+            },
+            what);
+
     /// <summary>The server's <c>wchp</c> output as path → watching sessions (<see cref="Recipes.Testing.FourLetterWords.ParseWatchesByPath"/>).</summary>
     public static IReadOnlyDictionary<string, IReadOnlySet<long>> ParseWatchesByPath(string wchp) =>
         Recipes.Testing.FourLetterWords.ParseWatchesByPath(wchp);
