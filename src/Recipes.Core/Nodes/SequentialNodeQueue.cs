@@ -372,7 +372,16 @@ public sealed class SequentialNodeQueue
     }
 
     /// <summary>The sorted participants from the listing sent with the create; null when it failed (then list again).</summary>
-    private async Task<IReadOnlyList<string>?> SortListingAsync(Task<ChildrenResult> listing)
+    /// <remarks>
+    /// The listing's reply usually arrives with the create's, so it is complete by now: sorting it at once saves the
+    /// thread-pool hop an awaiting continuation would cost on every join.
+    /// </remarks>
+    private Task<IReadOnlyList<string>?> SortListingAsync(Task<ChildrenResult> listing) =>
+        listing.IsCompletedSuccessfully
+            ? Task.FromResult<IReadOnlyList<string>?>(ProtectedNodeName.Sort(listing.Result.Children, Markers))
+            : SortListingLaterAsync(listing);
+
+    private async Task<IReadOnlyList<string>?> SortListingLaterAsync(Task<ChildrenResult> listing)
     {
         try
         {
