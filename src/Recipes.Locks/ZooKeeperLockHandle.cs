@@ -17,6 +17,12 @@ namespace Recipes.Locks;
 /// when the handle is released.
 /// </para>
 /// <para>
+/// The session half of that costs nothing. Watching our node for a delete by someone else costs one <c>getData</c>,
+/// sent the first time <see cref="LostToken"/> or <see cref="IsLost"/> is read (as DistributedLock's handles start
+/// monitoring on first use), or already while the acquire had to wait: an acquire-and-release that never asks costs
+/// the create, one listing and the delete. Read <see cref="LostToken"/> as soon as you get the handle if you act on it.
+/// </para>
+/// <para>
 /// No client can learn in time that its session was closed on the server by someone else, or that it was paused
 /// (a long GC) past the session timeout. Pass <see cref="FencingToken"/> to every resource the lock protects and let the
 /// resource reject tokens lower than the highest it has seen.
@@ -29,18 +35,19 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     private readonly IZooKeeperConnection _connection;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _lost = new();
+    private readonly OwnedNodeWatch _watch;
     private CancellationTokenRegistration _sessionRegistration;
     private CancellationTokenRegistration _nodeRegistration;
     private int _released;
     private int _lostSignalled;
 
-    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, SequentialNode node, ILogger logger)
+    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, ILogger logger)
     {
         _connection = connection;
         LockPath = lockPath;
-        Node = node;
+        _watch = watch;
+        Node = watch.Node;
         _logger = logger;
-        LostToken = _lost.Token;
     }
 
     /// <summary>The lock's path (for a semaphore, the semaphore's path).</summary>
@@ -55,11 +62,28 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     /// </summary>
     public long FencingToken => Node.Czxid;
 
-    /// <summary>Fires when ownership can no longer be trusted (session ownership lost, or our node deleted by someone else).</summary>
-    public CancellationToken LostToken { get; }
+    /// <summary>
+    /// Fires when ownership can no longer be trusted (session ownership lost, or our node deleted by someone else).
+    /// The first read starts watching our node if the acquire did not already (one <c>getData</c>).
+    /// </summary>
+    public CancellationToken LostToken
+    {
+        get
+        {
+            StartWatching();
+            return _lost.Token;
+        }
+    }
 
-    /// <summary>Whether <see cref="LostToken"/> has fired.</summary>
-    public bool IsLost => _lost.IsCancellationRequested;
+    /// <summary>Whether <see cref="LostToken"/> has fired. The first read starts watching our node, as reading <see cref="LostToken"/> does.</summary>
+    public bool IsLost
+    {
+        get
+        {
+            StartWatching();
+            return _lost.IsCancellationRequested;
+        }
+    }
 
     /// <summary>Our node and the session that owns it.</summary>
     internal SequentialNode Node { get; }
@@ -83,16 +107,17 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"ZooKeeperLockHandle({NodePath}, token {FencingToken}{(IsLost ? ", lost" : "")})";
+    public override string ToString() => $"ZooKeeperLockHandle({NodePath}, token {FencingToken}{(_lost.IsCancellationRequested ? ", lost" : "")})";
 
     /// <summary>
     /// Makes the handle for a granted node: follows the watch on the node (a delete by someone else fires
-    /// <see cref="LostToken"/>) and the session's ownership. No server request.
+    /// <see cref="LostToken"/>; a deferred watch is started on the first read of the token) and the session's
+    /// ownership. No server request.
     /// </summary>
     internal static ZooKeeperLockHandle Create(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, ILogger logger)
     {
         var node = watch.Node;
-        var handle = new ZooKeeperLockHandle(connection, lockPath, node, logger);
+        var handle = new ZooKeeperLockHandle(connection, lockPath, watch, logger);
         handle._nodeRegistration = watch.LostToken.UnsafeRegister(
             static state => ((ZooKeeperLockHandle)state!).SignalLost("our node was deleted", deleteNode: false), handle);
         handle._sessionRegistration = node.Session.OwnershipLostToken.UnsafeRegister(
@@ -132,6 +157,15 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
         }
 
         connection.DeleteGuaranteed(node.Path, node.Session);
+    }
+
+    /// <summary>Sends the deferred watch on our node, unless released (our delete needs no watch).</summary>
+    private void StartWatching()
+    {
+        if (!_watch.IsStarted && Volatile.Read(ref _released) == 0)
+        {
+            _watch.EnsureStarted();
+        }
     }
 
     private void SignalLost(string reason, bool deleteNode)

@@ -30,7 +30,7 @@ public sealed partial class ZooKeeperClient : IZooKeeperClient
     private readonly WatchManager _watches = new();
     private readonly ReplyContext _replyContext;
     private readonly EventDispatcher _dispatcher;
-    private readonly Channel<Request> _outgoing = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Request> _outgoing = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _stateLock = new();
     private readonly List<ZooKeeperAuthInfo> _auth;

@@ -26,14 +26,15 @@ public sealed class FastPathTests(ZooKeeperServerFixture zk, ITestOutputHelper o
         await kit.ChildrenEventuallyAsync(LockPath, c => c.Count == 2, "the middle waiter to queue");
         var last = new ZooKeeperMutex(connC, LockPath).AcquireAsync(LockTestKit.Patience * 3);
         var names = ProtectedNodeName.Sort(await kit.ChildrenEventuallyAsync(LockPath, c => c.Count == 3, "the last waiter to queue"), ["lock-"]);
-        var (a, b, c) = (connA.CurrentSession!.SessionId, connB.CurrentSession!.SessionId, connC.CurrentSession!.SessionId);
+        var (b, c) = (connB.CurrentSession!.SessionId, connC.CurrentSession!.SessionId);
         await kit.WatchersEventuallyAsync(LockPath + "/" + names[1], [b, c], "the last waiter to watch the middle one");
 
         await cancelMiddle.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => LockTestKit.WithinAsync(middle, "the cancelled acquire"));
 
-        // The last waiter drops the middle one from its list and waits for the holder: not granted.
-        await kit.WatchersEventuallyAsync(LockPath + "/" + names[0], [a, c], "the last waiter to watch the holder");
+        // The last waiter drops the middle one from its list and waits for the holder: not granted. (The holder never
+        // read its LostToken, so it has no watch on its own node.)
+        await kit.WatchersEventuallyAsync(LockPath + "/" + names[0], [c], "the last waiter to watch the holder");
         Assert.Equal([names[0], names[2]], ProtectedNodeName.Sort(await kit.ChildrenAsync(LockPath), ["lock-"]));
         Assert.False(last.IsCompleted, "granted while the holder still holds");
 
@@ -53,6 +54,7 @@ public sealed class FastPathTests(ZooKeeperServerFixture zk, ITestOutputHelper o
         var held = await new ZooKeeperMutex(connA, LockPath).AcquireAsync(LockTestKit.Patience);
         var waiting = new ZooKeeperMutex(connB, LockPath).AcquireAsync(LockTestKit.Patience * 3);
         var names = ProtectedNodeName.Sort(await kit.ChildrenEventuallyAsync(LockPath, c => c.Count == 2, "the waiter to queue"), ["lock-"]);
+        _ = held.LostToken; // the holder asks: its node is watched too
         await kit.WatchersEventuallyAsync(LockPath + "/" + names[0], [connA.CurrentSession!.SessionId, connB.CurrentSession!.SessionId], "the waiter to watch the holder");
 
         await kit.Observer.ExecuteAsync(async (client, ct) => { await client.DeleteAsync(LockPath + "/" + names[1], -1, ct); return true; });
@@ -106,6 +108,7 @@ public sealed class FastPathTests(ZooKeeperServerFixture zk, ITestOutputHelper o
         var connection = await kit.ConnectAsync();
         var handle = await new ZooKeeperMutex(connection, LockPath).AcquireAsync(LockTestKit.Patience);
         var nodePath = handle.NodePath;
+        Assert.False(handle.LostToken.IsCancellationRequested); // reading the token starts the watch on our node
         await kit.WatchersEventuallyAsync(nodePath, [connection.CurrentSession!.SessionId], "our node's watch");
 
         await handle.DisposeAsync();

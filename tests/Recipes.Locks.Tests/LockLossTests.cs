@@ -105,4 +105,35 @@ public sealed class LockLossTests(ZooKeeperServerFixture zk, ITestOutputHelper o
         await LockTestKit.WithinAsync(LockTestKit.WhenFired(held.LostToken), "the holder's LostToken");
         Assert.True(held.IsLost);
     }
+
+    [Fact]
+    public async Task ATokenFirstReadAfterSomeoneDeletedOurNodeFiresToo()
+    {
+        await using var kit = await LockTestKit.StartAsync(zk, output, nameof(ATokenFirstReadAfterSomeoneDeletedOurNodeFiresToo));
+        var holder = new ZooKeeperMutex(await kit.ConnectAsync(), LockPath);
+        await using var held = await holder.AcquireAsync(LockTestKit.Patience);
+
+        // Nobody has asked yet, so our node is not watched: the first read of the token looks and finds it gone.
+        await kit.Observer.ExecuteAsync(async (c, ct) => { await c.DeleteAsync(held.NodePath, -1, ct); return true; });
+
+        await LockTestKit.WithinAsync(LockTestKit.WhenFired(held.LostToken), "the holder's LostToken");
+        Assert.True(held.IsLost);
+    }
+
+    [Fact]
+    public async Task AnUncontendedHolderWatchesItsNodeOnlyOnceItAsksAboutLoss()
+    {
+        await using var kit = await LockTestKit.StartAsync(zk, output, nameof(AnUncontendedHolderWatchesItsNodeOnlyOnceItAsksAboutLoss));
+        var connection = await kit.ConnectAsync();
+        var session = connection.CurrentSession!;
+        await using var held = await new ZooKeeperMutex(connection, LockPath).AcquireAsync(LockTestKit.Patience);
+
+        // A request on the same session after the acquire: anything the acquire sent has been served by its reply.
+        Assert.NotNull(await session.Client.ExistsAsync(held.NodePath, null, CancellationToken.None));
+        var watches = FourLetterWords.ParseWatchesByPath(await zk.Server.SendFourLetterWordAsync("wchp"));
+        Assert.False(watches.ContainsKey(kit.Root + held.NodePath), "the acquire sent a watch on our node nobody asked for");
+
+        Assert.False(held.LostToken.IsCancellationRequested);
+        await kit.WatchersEventuallyAsync(held.NodePath, [session.SessionId], "our node's watch once the token was read");
+    }
 }

@@ -10,7 +10,9 @@ namespace Recipes.Core;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One <c>getData</c> with a one-shot watch, sent at once. A data change re-arms it with another <c>getData</c>; a
+/// One <c>getData</c> with a one-shot watch, sent by <see cref="Start(IZooKeeperConnection, SequentialNode, bool)"/> at
+/// once, or by <see cref="EnsureStarted"/> for a watch made with <see cref="Defer(IZooKeeperConnection, SequentialNode)"/> (a holder that may never need it:
+/// an uncontended lock released before anyone asked whether it was lost costs no request for it). A data change re-arms it with another <c>getData</c>; a
 /// delete ends it (<see cref="IsLost"/>). Within the session the client re-registers the watch after a reconnection
 /// and the server reports a delete that happened meanwhile, so no re-read is needed; when the session's ownership is
 /// lost the watch stops mattering (recipes follow <see cref="ZooKeeperSession.OwnershipLostToken"/> for that).
@@ -27,6 +29,7 @@ public sealed class OwnedNodeWatch
     private readonly IWatcher _watcher;
     private readonly ILogger _logger;
     private int _lostSignalled;
+    private int _started;
 
     private OwnedNodeWatch(IZooKeeperConnection connection, SequentialNode node, ILogger? logger)
     {
@@ -76,6 +79,7 @@ public sealed class OwnedNodeWatch
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(node);
         var watch = new OwnedNodeWatch(connection, node, logger);
+        Interlocked.Exchange(ref watch._started, 1);
         var first = watch.ArmAsync();
         if (!ownershipProven)
         {
@@ -85,8 +89,41 @@ public sealed class OwnedNodeWatch
         return watch;
     }
 
+    /// <summary>
+    /// A watch on a node whose ownership the caller has proven (the create's reply names our session as
+    /// <c>ephemeralOwner</c>), that sends nothing until <see cref="EnsureStarted"/>. Until then <see cref="LostToken"/>
+    /// fires only if <see cref="EnsureStarted"/> is called and finds the node gone or replaced.
+    /// </summary>
+    /// <param name="connection">The connection (logging, clock, retry policy).</param>
+    /// <param name="node">A node created by <see cref="SequentialNode.Session"/>, proven ours.</param>
+    public static OwnedNodeWatch Defer(IZooKeeperConnection connection, SequentialNode node) => Defer(connection, node, null);
+
+    /// <summary><see cref="Defer(IZooKeeperConnection, SequentialNode)"/> with a logger the caller already has.</summary>
+    internal static OwnedNodeWatch Defer(IZooKeeperConnection connection, SequentialNode node, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(node);
+        return new OwnedNodeWatch(connection, node, logger);
+    }
+
+    /// <summary>Whether the watch's first <c>getData</c> has been sent (always, unless made with <see cref="Defer(IZooKeeperConnection, SequentialNode)"/> and not started yet).</summary>
+    public bool IsStarted => Volatile.Read(ref _started) != 0;
+
+    /// <summary>
+    /// Sends the watch's first <c>getData</c> if it has not been sent yet (once; later calls do nothing). It is sent
+    /// before this returns, so on one session it is served before any request the caller sends afterwards. A node
+    /// that is already gone (or no longer ours) fires <see cref="LostToken"/> when the reply arrives.
+    /// </summary>
+    public void EnsureStarted()
+    {
+        if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _ = ArmAsync();
+        }
+    }
+
     /// <inheritdoc />
-    public override string ToString() => $"OwnedNodeWatch({Node.Path}{(IsLost ? ", lost" : "")})";
+    public override string ToString() => $"OwnedNodeWatch({Node.Path}{(IsLost ? ", lost" : IsStarted ? "" : ", not started")})";
 
     private void OnEvent(WatchedEvent e)
     {

@@ -102,6 +102,19 @@ public sealed class SequentialNodeQueue
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="JoinAsync"/> leaves the watch on our own node unsent (<see cref="OwnedNodeWatch.Defer(IZooKeeperConnection, SequentialNode)"/>)
+    /// until it is needed: <see cref="WaitForTurnAsync(QueueEntry, Func{IReadOnlyList{string}, int, QueueDecision}, TimeSpan?, CancellationToken)"/>
+    /// starts it before it waits for another node, and a holder granted at once starts it only when someone asks about
+    /// ownership (a lock handle's <c>LostToken</c>). An uncontended turn then costs the create and the listing (one
+    /// round trip) and the holder's delete: no <c>getData</c>. Default false (the watch is sent with the join).
+    /// </summary>
+    /// <remarks>
+    /// A grant at once rests on the listing sent with the create: it was served after our node was created and shows it,
+    /// and the create's reply proved the node is ours. A grant after waiting rests on our node's watch as without this.
+    /// </remarks>
+    public bool DeferOwnNodeWatch { get; init; }
+
     /// <summary>The participants' names in sequence order (empty when the parent does not exist).</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     public Task<IReadOnlyList<string>> GetSortedChildrenAsync(CancellationToken cancellationToken) =>
@@ -111,7 +124,7 @@ public sealed class SequentialNodeQueue
     /// Joins the queue: creates our protected sequential-ephemeral node
     /// (<c>_c_&lt;uuid&gt;-&lt;prefix&gt;&lt;sequence&gt;</c>, as
     /// <see cref="ZooKeeperConnectionSequentialNodeExtensions.CreateProtectedSequentialAsync"/>) on
-    /// <paramref name="session"/> and starts the <see cref="OwnedNodeWatch"/> on it.
+    /// <paramref name="session"/> and starts the <see cref="OwnedNodeWatch"/> on it (or defers it, with <see cref="DeferOwnNodeWatch"/>).
     /// </summary>
     /// <param name="prefix">The recipe's marker for this node (one of <see cref="Markers"/>).</param>
     /// <param name="data">The node's data.</param>
@@ -122,7 +135,7 @@ public sealed class SequentialNodeQueue
     /// <para>
     /// One round trip when the parent exists: the create and the listing of the parent are sent back to back (the
     /// server answers one session's requests in order, so the listing includes our node), and the watch's
-    /// <c>getData</c> follows the create's reply. The create's reply proves the node is ours (its
+    /// <c>getData</c> follows the create's reply (unless <see cref="DeferOwnNodeWatch"/>). The create's reply proves the node is ours (its
     /// <c>ephemeralOwner</c> is our session), so granting waits for neither the watch nor another check.
     /// </para>
     /// <para>
@@ -179,7 +192,7 @@ public sealed class SequentialNodeQueue
                 throw;
             }
 
-            return new QueueEntry(OwnedNodeWatch.Start(_connection, node, ownershipProven: true, _watchLogger), null);
+            return new QueueEntry(Watch(node), null);
         }
 
         var ours = new SequentialNode(created.Path, PathUtils.GetNodeName(created.Path), created.Stat.Czxid, session);
@@ -190,8 +203,13 @@ public sealed class SequentialNodeQueue
             throw new InvalidOperationException($"The server created '{ours.Path}' for session 0x{created.Stat.EphemeralOwner:x}, not {session}.");
         }
 
-        return new QueueEntry(OwnedNodeWatch.Start(_connection, ours, ownershipProven: true, _watchLogger), SortListingAsync(listing));
+        return new QueueEntry(Watch(ours), SortListingAsync(listing));
     }
+
+    /// <summary>The watch on a node we just created (its ownership proven by the create's reply): sent now, or deferred.</summary>
+    private OwnedNodeWatch Watch(SequentialNode ours) => DeferOwnNodeWatch
+        ? OwnedNodeWatch.Defer(_connection, ours, _watchLogger)
+        : OwnedNodeWatch.Start(_connection, ours, ownershipProven: true, _watchLogger);
 
     /// <summary>
     /// An entry for a node created earlier (for example kept across a connection blip): watches it and confirms on the
@@ -362,6 +380,10 @@ public sealed class SequentialNodeQueue
                     return new QueueResult(QueueOutcome.TimedOut, ourNode, sorted);
                 }
 
+                // Waiting: our node's watch must be on the server before the ones we wait for (a deferred one is sent
+                // now), so a delete of our node is reported before any notification that could grant us the turn.
+                entry?.Watch.EnsureStarted();
+
                 // Few enough ahead: watch them all, so that each of their deletions is seen (none can appear ahead of
                 // ours). Otherwise only the node the predicate names, as any deep queue does.
                 IEnumerable<string> toWatch = local && ourIndex <= WatchAheadLimit ? sorted.Take(ourIndex) : [decision.WatchNodeName!];
@@ -428,7 +450,16 @@ public sealed class SequentialNodeQueue
     }
 
     /// <summary>The sorted participants from the listing sent with the create; null when it failed (then list again).</summary>
-    private async Task<IReadOnlyList<string>?> SortListingAsync(Task<ChildrenResult> listing)
+    /// <remarks>
+    /// The listing's reply usually arrives with the create's, so it is complete by now: sorting it at once saves the
+    /// thread-pool hop an awaiting continuation would cost on every join.
+    /// </remarks>
+    private Task<IReadOnlyList<string>?> SortListingAsync(Task<ChildrenResult> listing) =>
+        listing.IsCompletedSuccessfully
+            ? Task.FromResult<IReadOnlyList<string>?>(ProtectedNodeName.Sort(listing.Result.Children, Markers))
+            : SortListingLaterAsync(listing);
+
+    private async Task<IReadOnlyList<string>?> SortListingLaterAsync(Task<ChildrenResult> listing)
     {
         try
         {

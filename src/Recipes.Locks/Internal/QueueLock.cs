@@ -28,8 +28,9 @@ internal sealed class QueueLock : IZooKeeperLock
         ILogger logger)
     {
         _connection = connection;
-        // Every lock predicate (WithinFirst, the read-write rules) looks only ahead of our node and is monotone.
-        _queue = new SequentialNodeQueue(connection, path, markers) { PredecessorsOnly = true };
+        // Every lock predicate (WithinFirst, the read-write rules) looks only ahead of our node and is monotone. The
+        // watch on our own node waits until the acquire has to wait or the holder reads the handle's LostToken.
+        _queue = new SequentialNodeQueue(connection, path, markers) { PredecessorsOnly = true, DeferOwnNodeWatch = true };
         _marker = marker;
         _predicate = predicate;
         _data = data;
