@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging;
@@ -8,10 +9,14 @@ namespace Recipes.Configuration;
 // Publishing: the candidate keys are built from the znodes, checked by the registered validations (failing sections
 // keep their last good keys), swapped in and signalled. One publisher at a time. When the cache reports a change and
 // has nothing more queued behind it, the change is published at once on the cache's loop (no thread hop); during a
-// burst the publisher runs on the thread pool, and the changes that arrive while it runs are coalesced into one more
-// round, so a burst costs few reloads and the last state always gets published.
+// burst the publisher runs on the thread pool, waits (briefly, bounded) for the cache to catch up so that the burst's
+// end state is published whole (the znodes of one multi arrive as separate changes), and the changes that arrive
+// meanwhile are coalesced into one more round, so a burst costs few reloads and the last state always gets published.
 public sealed partial class ZooKeeperConfigurationProvider
 {
+    /// <summary>How long the publisher lets a burst go on before it publishes an intermediate state anyway.</summary>
+    private static readonly TimeSpan MaxBurstWait = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock _publishLock = new();
     private bool _live;
     private bool _fromSnapshot;
@@ -48,7 +53,7 @@ public sealed partial class ZooKeeperConfigurationProvider
         {
             // A burst is in flight: publish off the cache's loop, which keeps applying changes meanwhile; they are
             // folded into the publisher's next round.
-            ThreadPool.UnsafeQueueUserWorkItem(static provider => provider.RunPublisher(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static provider => _ = provider.RunPublisherAsync(), this, preferLocal: false);
             return;
         }
 
@@ -58,7 +63,7 @@ public sealed partial class ZooKeeperConfigurationProvider
         Volatile.Write(ref _publisherRunning, 0);
         if (Volatile.Read(ref _publishRequested) == 1 && Interlocked.CompareExchange(ref _publisherRunning, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static provider => provider.RunPublisher(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static provider => _ = provider.RunPublisherAsync(), this, preferLocal: false);
         }
     }
 
@@ -74,10 +79,12 @@ public sealed partial class ZooKeeperConfigurationProvider
         }
     }
 
-    private void RunPublisher()
+    // Never throws: PublishLogged logs what publishing throws.
+    private async Task RunPublisherAsync()
     {
         while (true)
         {
+            await WaitForBurstEndAsync().ConfigureAwait(false);
             while (Interlocked.Exchange(ref _publishRequested, 0) == 1)
             {
                 if (Volatile.Read(ref _disposed) != 0)
@@ -93,6 +100,16 @@ public sealed partial class ZooKeeperConfigurationProvider
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Waits while the cache has more of the burst to report, at most <see cref="MaxBurstWait"/>.</summary>
+    private async Task WaitForBurstEndAsync()
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (_cache.HasPendingChanges && Volatile.Read(ref _disposed) == 0 && Stopwatch.GetElapsedTime(start) < MaxBurstWait)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
         }
     }
 

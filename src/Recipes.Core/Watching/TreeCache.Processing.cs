@@ -4,9 +4,12 @@ using Recipes.ZooKeeper;
 
 namespace Recipes.Core;
 
-// Processing: watch events and resync requests go into an input queue; the issue loop turns each into an operation
-// whose read starts at once (so reads are sent in event order and pipelined); the apply loop awaits each operation in
-// that same order and applies it to the store. All cache mutations and events happen on the apply loop.
+// Processing: every input becomes an operation whose read starts at once, and the operations are applied by the apply
+// loop strictly in the order they were issued (so in event order; reads are pipelined). A watch event with nothing
+// queued ahead of it is issued right on the client's dispatcher (one thread hop less between the notification and the
+// read); otherwise it joins the input queue behind the others, which the issue loop turns into operations one by one.
+// Issuing and joining the operation queue happen together under one lock, so the issue order is the apply order.
+// All cache mutations and events happen on the apply loop.
 public sealed partial class TreeCache
 {
     /// <summary>How many operations may be in flight (issued, not yet applied) before the issue loop waits.</summary>
@@ -17,9 +20,11 @@ public sealed partial class TreeCache
 
     private readonly Channel<Work> _inputs = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Operation> _operations = Channel.CreateBounded<Operation>(
-        new BoundedChannelOptions(MaxOperationsInFlight) { SingleReader = true, SingleWriter = true });
+        new BoundedChannelOptions(MaxOperationsInFlight) { SingleReader = true });
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationToken _stoppingToken;
+    private readonly Lock _issueLock = new();
     private readonly Lock _retryLock = new();
     private readonly SemaphoreSlim _watchGate = new(1, 1);
     private Task _issueLoop = Task.CompletedTask;
@@ -27,6 +32,9 @@ public sealed partial class TreeCache
     private ITimer? _retryTimer;
     private IZooKeeperClient? _watchClient;
     private int _resyncQueued;
+
+    /// <summary>Inputs queued for the issue loop whose operations are not yet queued (written under <see cref="_issueLock"/>).</summary>
+    private int _queuedInputs;
     private int _resyncFailures;
     private bool _limitLogged;
 
@@ -44,7 +52,8 @@ public sealed partial class TreeCache
 
     private void OnWatchEvent(WatchedEvent watchedEvent)
     {
-        // Runs on the client's dispatcher: only hand off.
+        // Runs on the client's dispatcher (its own task, not the connection's I/O loops): it may send a read, which
+        // only queues a request, but never blocks and never runs handlers (they run on the apply loop).
         if (watchedEvent.Path is not { } path
             || watchedEvent.Type is not (EventType.NodeCreated or EventType.NodeDataChanged or EventType.NodeDeleted)
             || !IsCached(path))
@@ -52,7 +61,41 @@ public sealed partial class TreeCache
             return;
         }
 
-        _inputs.Writer.TryWrite(new Work(watchedEvent.Type == EventType.NodeDeleted ? WorkKind.Delete : WorkKind.Fetch, path));
+        var work = new Work(watchedEvent.Type == EventType.NodeDeleted ? WorkKind.Delete : WorkKind.Fetch, path);
+        var token = _stoppingToken;
+        lock (_issueLock)
+        {
+            // Nothing queued ahead (so issuing now keeps the order) and room in the operation queue: issue here. The
+            // issue loop writes operations only while inputs are queued, so this is the only writer now.
+            if (_queuedInputs == 0 && !token.IsCancellationRequested && _operations.Reader.Count < MaxOperationsInFlight)
+            {
+                if (Issue(work, token) is { } operation && !_operations.Writer.TryWrite(operation))
+                {
+                    _ = Operation.ObserveAsync(operation); // stopping: the apply loop is gone
+                }
+
+                return;
+            }
+
+            EnqueueLocked(work);
+        }
+    }
+
+    /// <summary>Queues an input for the issue loop, behind every input and operation queued before.</summary>
+    private void Enqueue(Work work)
+    {
+        lock (_issueLock)
+        {
+            EnqueueLocked(work);
+        }
+    }
+
+    private void EnqueueLocked(Work work)
+    {
+        if (_inputs.Writer.TryWrite(work))
+        {
+            _queuedInputs++;
+        }
     }
 
     private void OnStateChanged(object? sender, ConnectionStateChange change)
@@ -86,7 +129,7 @@ public sealed partial class TreeCache
     {
         if (Interlocked.Exchange(ref _resyncQueued, 1) == 0)
         {
-            _inputs.Writer.TryWrite(new Work(WorkKind.Resync, Path));
+            Enqueue(new Work(WorkKind.Resync, Path));
         }
     }
 
@@ -97,20 +140,22 @@ public sealed partial class TreeCache
         {
             await foreach (var work in _inputs.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
-                var operation = Issue(work, token);
-                if (operation is null)
+                if (Issue(work, token) is { } operation)
                 {
-                    continue;
+                    try
+                    {
+                        await _operations.Writer.WriteAsync(operation, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        await Operation.ObserveAsync(operation).ConfigureAwait(false);
+                        throw;
+                    }
                 }
 
-                try
+                lock (_issueLock)
                 {
-                    await _operations.Writer.WriteAsync(operation, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    await Operation.ObserveAsync(operation).ConfigureAwait(false);
-                    throw;
+                    _queuedInputs--;
                 }
             }
         }
@@ -254,7 +299,7 @@ public sealed partial class TreeCache
                 }
                 else if (_store.ApplyRead(node, changes) && MayHaveCachedChildren(work.Path))
                 {
-                    _inputs.Writer.TryWrite(new Work(WorkKind.Load, work.Path));
+                    Enqueue(new Work(WorkKind.Load, work.Path));
                 }
 
                 return false;

@@ -65,6 +65,7 @@ public sealed partial class TreeCache : IAsyncDisposable
         _logger = connection.LoggerFactory.CreateLogger<TreeCache>();
         _watcher = Watcher.Create(OnWatchEvent);
         _store = new TreeStore(path, _options.MaxNodes);
+        _stoppingToken = _stopping.Token; // usable even after disposal, unlike _stopping.Token
 
         // A first-load failure nobody awaits (StartAsync gave up waiting) must not surface as an unobserved exception.
         _firstLoad.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -98,7 +99,7 @@ public sealed partial class TreeCache : IAsyncDisposable
     /// a handler that defers must still finish its work without a further event.
     /// </summary>
     public bool HasPendingChanges =>
-        Volatile.Read(ref _raiseRemaining) > 0 || HasItems(_inputs.Reader) || HasItems(_operations.Reader);
+        Volatile.Read(ref _raiseRemaining) > 0 || Volatile.Read(ref _queuedInputs) > 0 || HasItems(_operations.Reader);
 
     /// <summary>The cached node at <paramref name="path"/>, if any.</summary>
     /// <param name="path">A path at or below <see cref="Path"/>.</param>
