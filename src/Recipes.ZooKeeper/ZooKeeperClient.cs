@@ -30,6 +30,10 @@ public sealed partial class ZooKeeperClient : IZooKeeperClient
     private readonly WatchManager _watches = new();
     private readonly ReplyContext _replyContext;
     private readonly EventDispatcher _dispatcher;
+    // Synchronous continuations: an idle writer loop resumes on the thread that queues a request and writes it at once,
+    // instead of costing a thread-pool wake-up per request. Safe because the writer runs no user code (it serializes,
+    // writes, and fails oversized requests, whose tasks complete asynchronously) and never blocks: a socket write that
+    // cannot complete at once returns the thread to the caller and the loop continues on the pool.
     private readonly Channel<Request> _outgoing = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _stateLock = new();
