@@ -17,12 +17,8 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task TheThirdIsGrantedAfterTheFirstTwoGoWithoutListingAgain()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(TheThirdIsGrantedAfterTheFirstTwoGoWithoutListingAgain));
-        await using var a = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var realC = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        var c = new InterceptingClient(realC);
-        var queue = NewQueue(root);
+        await using var three = await StartThreeAsync(nameof(TheThirdIsGrantedAfterTheFirstTwoGoWithoutListingAgain));
+        var (root, a, b, realC, c, queue) = three;
 
         var first = await queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(a), CancellationToken.None);
         Assert.True((await queue.WaitForTurnAsync(first, Mutex, null, CancellationToken.None)).IsGranted);
@@ -110,12 +106,8 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task ANodeAheadAlreadyGoneWhenWatchedIsDroppedFromTheListing()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(ANodeAheadAlreadyGoneWhenWatchedIsDroppedFromTheListing));
-        await using var a = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var realC = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        var c = new InterceptingClient(realC);
-        var queue = NewQueue(root);
+        await using var three = await StartThreeAsync(nameof(ANodeAheadAlreadyGoneWhenWatchedIsDroppedFromTheListing));
+        var (root, a, b, realC, c, queue) = three;
         var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
 
         // The third's join listing names the first, which goes before the third starts waiting: its getData finds no node.
@@ -136,12 +128,8 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task ADataChangeAheadReArmsItsWatchAndTheHandOverStaysWithoutListing()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(ADataChangeAheadReArmsItsWatchAndTheHandOverStaysWithoutListing));
-        await using var a = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var realC = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        var c = new InterceptingClient(realC);
-        var queue = NewQueue(root);
+        await using var three = await StartThreeAsync(nameof(ADataChangeAheadReArmsItsWatchAndTheHandOverStaysWithoutListing));
+        var (root, a, b, realC, c, queue) = three;
         var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
         var thirdWait = queue.WaitForTurnAsync(third, Mutex, null, CancellationToken.None);
         await WatchersEventuallyAsync(root, first.Node.Name, [a.SessionId, realC.SessionId], "the third to watch the first");
@@ -219,13 +207,9 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task DeletesMissedDuringADisconnectionAreLearnedAfterItAndGrantOnlyFromANewListing()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(DeletesMissedDuringADisconnectionAreLearnedAfterItAndGrantOnlyFromANewListing));
-        await using var a = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
         await using var proxy = FaultProxy.Start("127.0.0.1", zk.Server.Port);
-        await using var realC = await NodeTestKit.ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(10));
-        var c = new InterceptingClient(realC);
-        var queue = NewQueue(root);
+        await using var three = await StartThreeAsync(nameof(DeletesMissedDuringADisconnectionAreLearnedAfterItAndGrantOnlyFromANewListing), proxy.ConnectionString, TimeSpan.FromSeconds(10));
+        var (root, a, b, realC, c, queue) = three;
         var (first, second, third) = await JoinThreeAsync(queue, a, b, c);
         var thirdWait = queue.WaitForTurnAsync(third, Mutex, null, CancellationToken.None);
         await WatchersEventuallyAsync(root, first.Node.Name, [a.SessionId, realC.SessionId], "the third to watch the first");
@@ -247,6 +231,16 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
         Assert.Equal(2, c.GetChildrenCalls);
     }
 
+    /// <summary>A root, a queue under it and three sessions; the third's requests are counted.</summary>
+    private async Task<ThreeSessions> StartThreeAsync(string name, string? thirdConnectionString = null, TimeSpan? thirdSessionTimeout = null)
+    {
+        var root = await NodeTestKit.CreateRootAsync(zk, name);
+        var a = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        var b = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        var c = await NodeTestKit.ConnectAsync(thirdConnectionString ?? zk.ConnectionString, thirdSessionTimeout);
+        return new ThreeSessions(root, a, b, c, new InterceptingClient(c), NewQueue(root));
+    }
+
     private static SequentialNodeQueue NewQueue(string root) =>
         new(NodeTestKit.MockConnection().Object, root, "lock-") { PredecessorsOnly = true };
 
@@ -258,4 +252,15 @@ public sealed class WatchAheadTests(ZooKeeperServerFixture zk)
 
     private Task WatchersEventuallyAsync(string root, string name, IReadOnlyCollection<long> sessions, string what) =>
         NodeTestKit.WatchersEventuallyAsync(zk, root + "/" + name, sessions, what);
+
+    private sealed record ThreeSessions(
+        string Root, ZooKeeperClient A, ZooKeeperClient B, ZooKeeperClient RealC, InterceptingClient C, SequentialNodeQueue Queue) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            await RealC.DisposeAsync();
+        }
+    }
 }
