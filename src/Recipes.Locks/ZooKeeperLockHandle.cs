@@ -162,7 +162,7 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     /// <summary>Sends the deferred watch on our node, unless released (our delete needs no watch).</summary>
     private void StartWatching()
     {
-        if (!_watch.IsStarted && Volatile.Read(ref _released) == 0)
+        if (Volatile.Read(ref _released) == 0)
         {
             _watch.EnsureStarted();
         }

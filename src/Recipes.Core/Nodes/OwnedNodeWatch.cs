@@ -78,8 +78,7 @@ public sealed class OwnedNodeWatch
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(node);
-        var watch = new OwnedNodeWatch(connection, node, logger);
-        Interlocked.Exchange(ref watch._started, 1);
+        var watch = new OwnedNodeWatch(connection, node, logger) { _started = 1 };
         var first = watch.ArmAsync();
         if (!ownershipProven)
         {
