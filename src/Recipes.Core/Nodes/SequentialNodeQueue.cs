@@ -182,8 +182,9 @@ public sealed class SequentialNodeQueue
 
             if (node is null)
             {
-                // Cancelled, or the session went: a create may have reached the server, so make sure it does not stay.
-                ProtectedNodeCleanup.Schedule(_connection, session, ParentPath, nodePrefix, _logger);
+                // Cancelled, or the session went: a create may have reached the server, so make sure it does not stay
+                // (at once while connected, so a cancelled join returns with nothing left behind).
+                await ProtectedNodeCleanup.CleanUpAsync(_connection, session, ParentPath, nodePrefix, _logger).ConfigureAwait(false);
                 if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested && session.IsOwnershipLost)
                 {
                     throw new OwnershipLostException($"Ownership under {session} was lost while joining '{ParentPath}'.");

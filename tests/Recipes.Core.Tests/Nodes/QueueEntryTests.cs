@@ -193,6 +193,37 @@ public sealed class QueueEntryTests(ZooKeeperServerFixture zk)
         return fired.Task;
     }
 
+    [Fact]
+    public async Task AJoinCancelledWhileItsCreateIsInFlightReturnsWithNothingLeftBehind()
+    {
+        var root = await NodeTestKit.CreateRootAsync(zk, nameof(AJoinCancelledWhileItsCreateIsInFlightReturnsWithNothingLeftBehind));
+        await using var real = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        var queue = new SequentialNodeQueue(NodeTestKit.MockConnection().Object, root, "lock-") { PredecessorsOnly = true };
+        var cancelled = 0;
+        for (var attempt = 0; attempt < 20 && cancelled < 5; attempt++)
+        {
+            // The create is on the wire when JoinAsync first yields; cancelling then nearly always beats its reply.
+            using var cancel = new CancellationTokenSource();
+            var joining = queue.JoinAsync("lock-", null, NodeTestKit.SessionOf(real), cancel.Token);
+            await cancel.CancelAsync();
+            try
+            {
+                var entry = await joining;
+                await real.DeleteAsync(entry.Node.Path);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled++;
+            }
+
+            // No waiting here: the cancelled join itself removed the node its create left.
+            Assert.Empty(await NodeTestKit.ChildrenAsync(real, root));
+        }
+
+        Assert.True(cancelled > 0, "no join was cancelled before its create's reply");
+    }
+
     private Task WatchersEventuallyAsync(string serverPath, IReadOnlyCollection<long> sessions, string what) =>
         NodeTestKit.WatchersEventuallyAsync(zk, serverPath, sessions, what);
 }
