@@ -55,10 +55,14 @@ public sealed class SessionLossTests(ZooKeeperServerFixture zk, ITestOutputHelpe
         var first = await discovery.RegisterAsync(Instance("jobs", "worker-", 1, ServiceType.DynamicSequential));
 
         var oldSession = owner.CurrentSession!.SessionId;
+        var oldCzxid = (await raw.ExistsAsync(first))!.Czxid;
         await ZooKeeperSessionKiller.KillAsync(zk.ConnectionString, owner.CurrentSession.Client);
+
+        // A new node, told by its czxid and owner rather than its name: when the server reaps the emptied "jobs"
+        // container before the re-registration, the new parent numbers from 0 again and the name can repeat.
         await EventuallyAsync(
-            async () => (await ChildrenAsync(raw, "/services/jobs")) is [var only] && "/services/jobs/" + only != first
-                && (await raw.ExistsAsync("/services/jobs/" + only))?.EphemeralOwner is { } o && o != oldSession,
+            async () => (await ChildrenAsync(raw, "/services/jobs")) is [var only]
+                && await raw.ExistsAsync("/services/jobs/" + only) is { } stat && stat.Czxid != oldCzxid && stat.EphemeralOwner != oldSession,
             "one new sequential node on the new session");
 
         Assert.Single(await ChildrenAsync(raw, "/services/jobs"));
