@@ -22,8 +22,22 @@ public static class ProtectedNodeName
     /// <summary>The length of <c>_c_&lt;uuid&gt;-</c>, the part a protected name adds in front of the original name.</summary>
     public const int ProtectedPrefixLength = 40;
 
-    /// <summary>A new protection id: a random GUID in lower-case canonical form.</summary>
-    public static string NewId() => Guid.NewGuid().ToString("D");
+    /// <summary>A new protection id: a random (version 4) GUID in lower-case canonical form.</summary>
+    /// <remarks>
+    /// The id only has to be unique among the creates under one parent, not secret, so its 122 random bits come from
+    /// <see cref="Random.Shared"/> (seeded per thread from the operating system) rather than <see cref="Guid.NewGuid"/>,
+    /// which on Linux reads <c>/dev/urandom</c>: one system call less on every lock acquire and election join.
+    /// </remarks>
+    public static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.Shared.NextBytes(bytes);
+
+        // RFC 9562 version 4 (random) and variant 10xx, as Guid.NewGuid and Java's UUID.randomUUID produce.
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes).ToString("D");
+    }
 
     /// <summary>The prefix <c>_c_&lt;id&gt;-</c> every node protected with <paramref name="id"/> starts with.</summary>
     /// <param name="id">A protection id from <see cref="NewId"/>.</param>

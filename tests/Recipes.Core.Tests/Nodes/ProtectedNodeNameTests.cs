@@ -11,6 +11,20 @@ public sealed class ProtectedNodeNameTests
     }
 
     [Fact]
+    public void NewIdsAreVersion4GuidsAndDoNotRepeat()
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var id = ProtectedNodeName.NewId();
+
+            // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx, like Java's UUID.randomUUID (Curator's ids).
+            Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", id);
+            Assert.True(ids.Add(id), $"the id {id} came twice");
+        }
+    }
+
+    [Fact]
     public void BuiltNamesHaveCuratorsShapeOnceTheServerAppendsTheSequence()
     {
         var id = ProtectedNodeName.NewId();
