@@ -109,4 +109,23 @@ public interface IZooKeeperClient : IAsyncDisposable
 
     /// <summary>Closes the session on the server (its ephemeral nodes are deleted) and the connection.</summary>
     Task CloseAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts a write batch on the calling thread: requests this thread starts on this client until the returned scope
+    /// is disposed are written to the connection together when it is (one write, so usually one TCP segment and one
+    /// wake-up of the server's network thread, instead of one per request). Requests are still sent, answered and
+    /// completed in the order they were started, and nothing else changes about them.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Start the requests and dispose the scope without awaiting in between (<c>using (client.BatchWrites()) { a =
+    /// client.CreateAsync(...); b = client.GetChildrenAsync(...); }</c>, then await them): until the scope ends, nothing
+    /// this thread starts on this client is sent. Requests from other threads are never held back (one of them writes
+    /// what the batch held so far too). One batch per client at a time: while one is open, another (nested, or on
+    /// another thread) is an inactive scope that changes nothing. A scope disposed on another thread still ends the batch.
+    /// </para>
+    /// <para>The default implementation (for other implementations of this interface) returns an inactive scope.</para>
+    /// </remarks>
+    /// <returns>The scope; dispose it to write what it held.</returns>
+    ZooKeeperWriteBatch BatchWrites() => default;
 }

@@ -15,6 +15,34 @@ public sealed partial class ZooKeeperClient
     private static readonly Request PingRequest = new Request<bool>(OpCode.Ping, EmptyRequest.Instance, null, static (ref JuteReader _, Request<bool> _, ReplyContext _) => true);
     private int _xid;
 
+    /// <summary>Queued by <see cref="EndWriteBatch"/> to make an idle writer write what a batch held; never sent.</summary>
+    private static readonly Request FlushMarker = new Request<bool>(OpCode.Ping, EmptyRequest.Instance, null, static (ref JuteReader _, Request<bool> _, ReplyContext _) => true);
+
+    /// <summary>The managed thread id of the open write batch (<see cref="BatchWrites"/>); 0 when none is open.</summary>
+    private int _batchThreadId;
+
+    /// <summary>How many writes the writer made to connections (for tests: a batch is one write).</summary>
+    internal long WriteCount => Interlocked.Read(ref _writeCount);
+
+    private long _writeCount;
+
+    /// <inheritdoc />
+    public ZooKeeperWriteBatch BatchWrites()
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        return Interlocked.CompareExchange(ref _batchThreadId, thread, 0) == 0 ? new ZooKeeperWriteBatch(this, thread) : default;
+    }
+
+    /// <summary>Ends the batch opened on <paramref name="threadId"/> and has what it held written.</summary>
+    internal void EndWriteBatch(int threadId)
+    {
+        if (Interlocked.CompareExchange(ref _batchThreadId, 0, threadId) == threadId)
+        {
+            // An idle writer resumes here (synchronous continuations), writes what it held and goes back to waiting.
+            _outgoing.Writer.TryWrite(FlushMarker);
+        }
+    }
+
     /// <summary>Runs a connection until it fails; fails what was pending on it; returns why it ended.</summary>
     private async Task<Exception> RunConnectionAsync(Connection connection)
     {
@@ -128,13 +156,18 @@ public sealed partial class ZooKeeperClient
         {
             while (writer.Length < WriteBatchBytes && queue.TryRead(out var request))
             {
-                if (!request.IsCompleted)
+                if (!request.IsCompleted && !ReferenceEquals(request, FlushMarker))
                 {
                     Serialize(connection, writer, request);
                 }
             }
 
-            await FlushAsync(connection, writer, cancellationToken).ConfigureAwait(false);
+            // Running for the thread of an open write batch: keep what was serialized until the batch ends (its
+            // flush marker, or a request from any other thread, brings the writer back here), unless it is this big.
+            if (writer.Length >= WriteBatchBytes || Volatile.Read(ref _batchThreadId) != Environment.CurrentManagedThreadId)
+            {
+                await FlushAsync(connection, writer, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         throw new IOException("the client is closing");
@@ -148,6 +181,7 @@ public sealed partial class ZooKeeperClient
         }
 
         await connection.Stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _writeCount);
         writer.Reset();
         Interlocked.Exchange(ref connection.LastSendTimestamp, _time.GetTimestamp());
     }
