@@ -155,10 +155,18 @@ public sealed class SequentialNodeQueue
         PathUtils.Validate(basePath, sequential: true);
         var client = session.Client;
 
-        // Back to back, without awaiting the create: the client pipelines them on one connection.
-        var create = client.CreateAsync(basePath, data, CreateMode.EphemeralSequential, _connection.Options.DefaultAcl, 0, cancellationToken);
-        var listing = client.GetChildrenAsync(ParentPath, null, cancellationToken);
+        // Back to back, without awaiting the create, in one write: the client pipelines them on one connection.
+        Task<CreateResult> create;
+        Task<ChildrenResult> listing;
+        using (client.BatchWrites())
+        {
+            create = client.CreateAsync(basePath, data, CreateMode.EphemeralSequential, _connection.Options.DefaultAcl, 0, cancellationToken);
+            listing = client.GetChildrenAsync(ParentPath, null, cancellationToken);
+        }
 
+        // The listing's reply comes right after the create's: waiting for it first resumes this method once, with both
+        // complete (waiting for the create would resume it before the listing's reply is read, and then once more).
+        await ((Task)listing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         CreateResult created;
         try
         {
