@@ -36,16 +36,18 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _lost = new();
     private readonly OwnedNodeWatch _watch;
+    private readonly SequentialNodeQueue? _queue;
     private CancellationTokenRegistration _sessionRegistration;
     private CancellationTokenRegistration _nodeRegistration;
     private int _released;
     private int _lostSignalled;
 
-    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, ILogger logger)
+    private ZooKeeperLockHandle(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, SequentialNodeQueue? queue, ILogger logger)
     {
         _connection = connection;
         LockPath = lockPath;
         _watch = watch;
+        _queue = queue;
         Node = watch.Node;
         _logger = logger;
     }
@@ -99,7 +101,11 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
         // No removeWatches: our own delete consumes the watch on our node (its notification is ignored, we are releasing).
         _sessionRegistration.Dispose();
         _nodeRegistration.Dispose();
-        await DeleteNodeAsync(_connection, Node, _logger).ConfigureAwait(false);
+        if (await DeleteNodeAsync(_connection, Node, _logger).ConfigureAwait(false))
+        {
+            _queue?.NoteReleased(Node);
+        }
+
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug("Released '{Path}' ({Node}).", LockPath, Node.Name);
@@ -114,10 +120,15 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
     /// <see cref="LostToken"/>; a deferred watch is started on the first read of the token) and the session's
     /// ownership. No server request.
     /// </summary>
-    internal static ZooKeeperLockHandle Create(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, ILogger logger)
+    /// <param name="connection">The connection.</param>
+    /// <param name="lockPath">The lock's path.</param>
+    /// <param name="watch">The watch on the granted node.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="queue">The queue that granted the node, told when its release is acknowledged (<see cref="SequentialNodeQueue.NoteReleased"/>).</param>
+    internal static ZooKeeperLockHandle Create(IZooKeeperConnection connection, string lockPath, OwnedNodeWatch watch, ILogger logger, SequentialNodeQueue? queue = null)
     {
         var node = watch.Node;
-        var handle = new ZooKeeperLockHandle(connection, lockPath, watch, logger);
+        var handle = new ZooKeeperLockHandle(connection, lockPath, watch, queue, logger);
         handle._nodeRegistration = watch.LostToken.UnsafeRegister(
             static state => ((ZooKeeperLockHandle)state!).SignalLost("our node was deleted", deleteNode: false), handle);
         handle._sessionRegistration = node.Session.OwnershipLostToken.UnsafeRegister(
@@ -132,9 +143,9 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
 
     /// <summary>
     /// Deletes a node we no longer want: once directly on its session, otherwise in the background until done
-    /// (<see cref="IZooKeeperConnection.DeleteGuaranteed"/>). Never throws.
+    /// (<see cref="IZooKeeperConnection.DeleteGuaranteed"/>). Never throws. True when our delete was acknowledged.
     /// </summary>
-    internal static async Task DeleteNodeAsync(IZooKeeperConnection connection, SequentialNode node, ILogger logger)
+    internal static async Task<bool> DeleteNodeAsync(IZooKeeperConnection connection, SequentialNode node, ILogger logger)
     {
         if (!node.Session.IsOwnershipLost)
         {
@@ -144,11 +155,11 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
             try
             {
                 await node.Session.Client.DeleteAsync(node.Path, -1, bound?.Token ?? CancellationToken.None).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (NoNodeException)
             {
-                return;
+                return false;
             }
             catch (Exception e)
             {
@@ -157,6 +168,7 @@ public sealed class ZooKeeperLockHandle : IAsyncDisposable
         }
 
         connection.DeleteGuaranteed(node.Path, node.Session);
+        return false;
     }
 
     /// <summary>Sends the deferred watch on our node, unless released (our delete needs no watch).</summary>

@@ -47,6 +47,35 @@ public sealed class FastPathTests(ZooKeeperServerFixture zk, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task AHolderThatReacquiresAfterAnotherJoinedWaitsItsTurn()
+    {
+        await using var kit = await LockTestKit.StartAsync(zk, output, nameof(AHolderThatReacquiresAfterAnotherJoinedWaitsItsTurn));
+        var (connA, connB) = (await kit.ConnectAsync(), await kit.ConnectAsync());
+        var mine = new ZooKeeperMutex(connA, LockPath);
+
+        // Uncontended cycles: once nothing but our own create and delete happen in between, a re-acquire needs no listing.
+        long lastToken = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            await using var handle = await mine.AcquireAsync(LockTestKit.Patience);
+            Assert.True(handle.FencingToken > lastToken);
+            lastToken = handle.FencingToken;
+        }
+
+        // Someone else takes the lock between our release and our next acquire: we must see them and wait.
+        var theirs = await new ZooKeeperMutex(connB, LockPath).AcquireAsync(LockTestKit.Patience);
+        Assert.Null(await mine.TryAcquireAsync(TimeSpan.Zero));
+        var waiting = mine.AcquireAsync(LockTestKit.Patience * 3);
+        await kit.ChildrenEventuallyAsync(LockPath, c => c.Count == 2, "our waiting acquire to queue");
+        Assert.False(waiting.IsCompleted, "granted while the other holder holds");
+
+        await theirs.DisposeAsync();
+        await using var next = await LockTestKit.WithinAsync(waiting, "our turn after theirs");
+        Assert.True(next.FencingToken > theirs.FencingToken);
+        Assert.Equal([PathUtils.GetNodeName(next.NodePath)], await kit.ChildrenAsync(LockPath));
+    }
+
+    [Fact]
     public async Task OurNodeDeletedWhileWaitingQueuesAgainWithANewNode()
     {
         await using var kit = await LockTestKit.StartAsync(zk, output, nameof(OurNodeDeletedWhileWaitingQueuesAgainWithANewNode));

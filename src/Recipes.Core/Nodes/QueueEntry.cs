@@ -13,10 +13,11 @@ public sealed class QueueEntry
 {
     private Task<IReadOnlyList<string>?>? _firstListing;
 
-    internal QueueEntry(OwnedNodeWatch watch, Task<IReadOnlyList<string>?>? firstListing)
+    internal QueueEntry(OwnedNodeWatch watch, Task<IReadOnlyList<string>?>? firstListing, bool exact = false)
     {
         Watch = watch;
         _firstListing = firstListing;
+        FirstListingIsExact = exact;
     }
 
     /// <summary>Our node.</summary>
@@ -27,6 +28,9 @@ public sealed class QueueEntry
 
     /// <summary>The listing sent together with the create, if not used yet (a listing served right after our node was created).</summary>
     internal Task<IReadOnlyList<string>?>? TakeFirstListing() => Interlocked.Exchange(ref _firstListing, null);
+
+    /// <summary>Whether the first listing shows the participants as they were right after our create (nothing applied in between).</summary>
+    internal bool FirstListingIsExact { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"QueueEntry({Node.Path}{(Watch.IsLost ? ", lost" : "")})";

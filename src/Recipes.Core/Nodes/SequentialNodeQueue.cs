@@ -21,6 +21,12 @@ public sealed class SequentialNodeQueue
     private readonly ILogger _watchLogger;
     private readonly int _watchAheadLimit = 2;
 
+    // The re-join shortcut (see NoteReleased): the last node granted from the listing served right after its create, that
+    // node once our delete of it was acknowledged, and whether the last join that could use it did.
+    private ExactListing? _grantedAtOnce;
+    private ExactListing? _released;
+    private volatile bool _sendCreateAlone;
+
     /// <summary>Creates the queue of participants under <paramref name="parentPath"/>.</summary>
     /// <param name="connection">The connection.</param>
     /// <param name="parentPath">The recipe's path, e.g. <c>/locks/orders</c>.</param>
@@ -133,7 +139,7 @@ public sealed class SequentialNodeQueue
     /// <returns>Our entry; pass it to <see cref="WaitForTurnAsync(QueueEntry, Func{IReadOnlyList{string}, int, QueueDecision}, TimeSpan?, CancellationToken)"/>.</returns>
     /// <remarks>
     /// <para>
-    /// One round trip when the parent exists: the create and the listing of the parent are sent back to back (the
+    /// One round trip when the parent exists: the create and the listing of the parent are sent back to back in one write (the
     /// server answers one session's requests in order, so the listing includes our node), and the watch's
     /// <c>getData</c> follows the create's reply (unless <see cref="DeferOwnNodeWatch"/>). The create's reply proves the node is ours (its
     /// <c>ephemeralOwner</c> is our session), so granting waits for neither the watch nor another check.
@@ -155,18 +161,25 @@ public sealed class SequentialNodeQueue
         PathUtils.Validate(basePath, sequential: true);
         var client = session.Client;
 
+        // Our previous node, released since: if nothing but its delete happens before our create, the listing is known.
+        var released = Interlocked.Exchange(ref _released, null);
+        var sendListing = released is null || !_sendCreateAlone;
+
         // Back to back, without awaiting the create, in one write: the client pipelines them on one connection.
         Task<CreateResult> create;
-        Task<ChildrenResult> listing;
+        Task<ChildrenResult>? listing = null;
         using (client.BatchWrites())
         {
             create = client.CreateAsync(basePath, data, CreateMode.EphemeralSequential, _connection.Options.DefaultAcl, 0, cancellationToken);
-            listing = client.GetChildrenAsync(ParentPath, null, cancellationToken);
+            if (sendListing)
+            {
+                listing = client.GetChildrenAsync(ParentPath, null, cancellationToken);
+            }
         }
 
         // The listing's reply comes right after the create's: waiting for it first resumes this method once, with both
         // complete (waiting for the create would resume it before the listing's reply is read, and then once more).
-        await ((Task)listing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await (listing ?? (Task)create).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         CreateResult created;
         try
         {
@@ -174,7 +187,7 @@ public sealed class SequentialNodeQueue
         }
         catch (Exception e)
         {
-            _ = listing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            ObserveQuietly(listing);
             var node = e switch
             {
                 // The parent is missing: the slow path creates it (as containers) and then our node.
@@ -212,8 +225,66 @@ public sealed class SequentialNodeQueue
             throw new InvalidOperationException($"The server created '{ours.Path}' for session 0x{created.Stat.EphemeralOwner:x}, not {session}.");
         }
 
-        return new QueueEntry(Watch(ours), SortListingAsync(listing));
+        Task<IReadOnlyList<string>?>? first;
+        if (released is not null && created.Stat.Czxid == released.Node.Czxid + 2)
+        {
+            // Exactly one transaction, in the whole ensemble, between our previous node's create and this one: our
+            // acknowledged delete of that node. So the participants are the ones listed when it was granted, without it,
+            // plus ours (the newest): no listing needed.
+            first = Task.FromResult<IReadOnlyList<string>?>(ProtectedNodeName.Sort([.. released.Sorted.Where(n => n != released.Node.Name), ours.Name], Markers));
+            ObserveQuietly(listing);
+            _sendCreateAlone = true;
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                _logger.LogTrace("'{Path}' follows our released '{Previous}' with nothing in between: its participants are known.", ours.Path, released.Node.Name);
+            }
+        }
+        else
+        {
+            if (released is not null)
+            {
+                // Something else happened in between: list (again) and pipeline the listing next time.
+                _sendCreateAlone = false;
+            }
+
+            first = listing is null ? null : SortListingAsync(listing);
+        }
+
+        return new QueueEntry(Watch(ours), first, exact: first is not null);
     }
+
+    /// <summary>
+    /// Tells the queue that our delete of <paramref name="node"/> (a node it granted, now released) was acknowledged
+    /// by the server. The next <see cref="JoinAsync"/> on this queue may then need no listing.
+    /// </summary>
+    /// <param name="node">The released node.</param>
+    /// <remarks>
+    /// <para>
+    /// When a node was granted from the listing served right after its create (an uncontended turn), and the create of
+    /// our next node gets the zxid of that node's create plus 2, the only transaction the ensemble applied in between
+    /// is our acknowledged delete (zxids number every transaction, failed ones and session changes included). The
+    /// participants are then exactly those of that listing without the released node, plus ours: the join uses that
+    /// as its listing. Any other transaction anywhere in between (another participant, another client's write, a new
+    /// session, a parent removed and created again) breaks the equation, and the join lists as usual.
+    /// </para>
+    /// <para>
+    /// After a join that could use it, the next one sends its create alone (an uncontended cycle is then a create and
+    /// a delete); after one that could not, the listing is pipelined with the create again, so a busy ensemble costs
+    /// at most one extra round trip each time it turns busy. Call it only after the delete's reply, and only for a
+    /// node of this queue.
+    /// </para>
+    /// </remarks>
+    public void NoteReleased(SequentialNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (Volatile.Read(ref _grantedAtOnce) is { } granted && granted.Node == node)
+        {
+            Volatile.Write(ref _released, granted);
+        }
+    }
+
+    private static void ObserveQuietly(Task? task) =>
+        task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>The watch on a node we just created (its ownership proven by the create's reply): sent now, or deferred.</summary>
     private OwnedNodeWatch Watch(SequentialNode ours) => DeferOwnNodeWatch
@@ -316,6 +387,7 @@ public sealed class SequentialNodeQueue
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.OwnershipLostToken, entry.Watch.LostToken);
         QueueResult Lost() => new(session.IsOwnershipLost ? QueueOutcome.OwnershipLost : QueueOutcome.NodeLost, ourNode, sorted);
         var first = entry?.TakeFirstListing();
+        var fromExactListing = first is not null && entry!.FirstListingIsExact;
         var listed = false;
 
         // With predecessor-only predicates and our node's watch, deletions seen ahead of ours may be applied to the last
@@ -355,14 +427,19 @@ public sealed class SequentialNodeQueue
                 if (!listed)
                 {
                     disconnectionsAtListing = Volatile.Read(ref disconnections);
-                    sorted = (first is null ? null : await first.ConfigureAwait(false))
-                        ?? await SessionRetry.RunAsync(_connection, session, ListAsync, stop.Token).ConfigureAwait(false);
+                    var joinListing = first is null ? null : await first.ConfigureAwait(false);
+                    fromExactListing &= joinListing is not null;
+                    sorted = joinListing ?? await SessionRetry.RunAsync(_connection, session, ListAsync, stop.Token).ConfigureAwait(false);
                     first = null;
                     if (local)
                     {
                         // A listing served before a delete whose notification we already have still names the node.
                         sorted = watches.Prune(sorted);
                     }
+                }
+                else
+                {
+                    fromExactListing = false;
                 }
 
                 listed = false;
@@ -379,6 +456,12 @@ public sealed class SequentialNodeQueue
                     var owned = entry is null
                         ? await _connection.IsOwnedByAsync(ourNode.Path, session, stop.Token).ConfigureAwait(false)
                         : await entry.Watch.Confirmed.WaitAsync(stop.Token).ConfigureAwait(false) && !entry.Watch.IsLost && !session.IsOwnershipLost;
+                    if (owned && fromExactListing)
+                    {
+                        // Granted from the participants as they were right after our create (see NoteReleased).
+                        Volatile.Write(ref _grantedAtOnce, new ExactListing(ourNode, sorted));
+                    }
+
                     return owned ? new QueueResult(QueueOutcome.Granted, ourNode, sorted) : Lost();
                 }
 
@@ -505,6 +588,9 @@ public sealed class SequentialNodeQueue
         var remaining = timeout.Value - elapsed;
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
+
+    /// <summary>A node and the sorted participants as they were right after its create.</summary>
+    private sealed record ExactListing(SequentialNode Node, IReadOnlyList<string> Sorted);
 
     private async Task<IReadOnlyList<string>> ListAsync(IZooKeeperClient client, CancellationToken cancellationToken)
     {

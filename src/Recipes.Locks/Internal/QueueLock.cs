@@ -80,7 +80,7 @@ internal sealed class QueueLock : IZooKeeperLock
 
             if (result.IsGranted)
             {
-                return ZooKeeperLockHandle.Create(_connection, Path, entry.Watch, _logger);
+                return ZooKeeperLockHandle.Create(_connection, Path, entry.Watch, _logger, _queue);
             }
 
             await ZooKeeperLockHandle.DeleteNodeAsync(_connection, entry.Node, _logger).ConfigureAwait(false);
