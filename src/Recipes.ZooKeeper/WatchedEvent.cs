@@ -59,6 +59,28 @@ public interface IWatcher
     void Process(WatchedEvent @event);
 }
 
+/// <summary>
+/// A watcher called on the connection's read loop, as soon as the notification is read, instead of on the event
+/// dispatcher: one thread hop less between the server's notification and the handler. For code that reacts by
+/// starting requests (a cache that reads what changed), not for application handlers.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="IWatcher.Process"/> must return at once: it may start requests (they are only queued) and take short
+/// locks, but must never block, wait for a reply (that reply could only be read after it returns) or run user
+/// callbacks. Exceptions are logged and swallowed, as on the dispatcher.
+/// </para>
+/// <para>
+/// Such a watcher sees the server's notifications in the order the server sent them, before the replies that follow
+/// them, but ahead of anything still queued on the dispatcher (other watchers' events,
+/// <see cref="IZooKeeperClient.StateChanged"/>). The events the client raises itself when a watch is removed
+/// (<see cref="EventType.DataWatchRemoved"/> and the like) still come on the dispatcher.
+/// </para>
+/// </remarks>
+public interface IReadLoopWatcher : IWatcher
+{
+}
+
 /// <summary>Creates <see cref="IWatcher"/>s from delegates.</summary>
 public static class Watcher
 {
@@ -69,7 +91,19 @@ public static class Watcher
         return new DelegateWatcher(handler);
     }
 
+    /// <summary>A watcher that calls <paramref name="handler"/> on the connection's read loop (see <see cref="IReadLoopWatcher"/>).</summary>
+    public static IReadLoopWatcher CreateOnReadLoop(Action<WatchedEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return new ReadLoopDelegateWatcher(handler);
+    }
+
     private sealed class DelegateWatcher(Action<WatchedEvent> handler) : IWatcher
+    {
+        public void Process(WatchedEvent @event) => handler(@event);
+    }
+
+    private sealed class ReadLoopDelegateWatcher(Action<WatchedEvent> handler) : IReadLoopWatcher
     {
         public void Process(WatchedEvent @event) => handler(@event);
     }

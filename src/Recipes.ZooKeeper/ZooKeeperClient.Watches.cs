@@ -13,13 +13,13 @@ public sealed partial class ZooKeeperClient
         var raw = WatcherEvent.Read(ref reader);
         var path = _chroot.ToClient(raw.Path);
         var watchers = _watches.Materialize(raw.Type, path, out var orphan);
-        _dispatcher.Post(watchers, new WatchedEvent(raw.Type, raw.State, path));
+        Deliver(watchers, new WatchedEvent(raw.Type, raw.State, path));
         if (raw.Type is EventType.NodeCreated or EventType.NodeDeleted)
         {
             var emulated = _watches.MaterializeEmulatedChildEvent(path, out var parent, out var parentOrphan);
             if (emulated.Count > 0)
             {
-                _dispatcher.Post(emulated, new WatchedEvent(EventType.NodeChildrenChanged, raw.State, parent));
+                Deliver(emulated, new WatchedEvent(EventType.NodeChildrenChanged, raw.State, parent));
             }
 
             if (parentOrphan is not null)
@@ -32,6 +32,32 @@ public sealed partial class ZooKeeperClient
         {
             RemoveServerWatchInBackground(orphan, WatcherType.Any);
         }
+    }
+
+    /// <summary>Calls the <see cref="IReadLoopWatcher"/>s here, on the read loop, and hands the others to the dispatcher.</summary>
+    private void Deliver(List<IWatcher> watchers, WatchedEvent @event)
+    {
+        List<IWatcher>? dispatched = null; // null while every watcher so far goes to the dispatcher
+        for (var i = 0; i < watchers.Count; i++)
+        {
+            if (watchers[i] is not IReadLoopWatcher readLoopWatcher)
+            {
+                dispatched?.Add(watchers[i]);
+                continue;
+            }
+
+            dispatched ??= watchers.GetRange(0, i);
+            try
+            {
+                readLoopWatcher.Process(@event);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "A read-loop watcher threw while handling {Event}; the exception was swallowed.", @event);
+            }
+        }
+
+        _dispatcher.Post(dispatched ?? watchers, @event);
     }
 
     /// <inheritdoc />

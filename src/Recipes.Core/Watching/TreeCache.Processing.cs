@@ -6,8 +6,9 @@ namespace Recipes.Core;
 
 // Processing: every input becomes an operation whose read starts at once, and the operations are applied by the apply
 // loop strictly in the order they were issued (so in event order; reads are pipelined). A watch event with nothing
-// queued ahead of it is issued right on the client's dispatcher (one thread hop less between the notification and the
-// read); otherwise it joins the input queue behind the others, which the issue loop turns into operations one by one.
+// queued ahead of it is issued right on the client's read loop (the cache's watcher is an IReadLoopWatcher: no thread
+// hop between the notification and the read); otherwise it joins the input queue behind the others, which the issue
+// loop turns into operations one by one.
 // Issuing and joining the operation queue happen together under one lock, so the issue order is the apply order.
 // All cache mutations and events happen on the apply loop.
 public sealed partial class TreeCache
@@ -52,8 +53,9 @@ public sealed partial class TreeCache
 
     private void OnWatchEvent(WatchedEvent watchedEvent)
     {
-        // Runs on the client's dispatcher (its own task, not the connection's I/O loops): it may send a read, which
-        // only queues a request, but never blocks and never runs handlers (they run on the apply loop).
+        // Runs on the client's read loop (a read-loop watcher: no hop between the notification and the read it needs):
+        // it may send a read, which only queues a request, and takes the short issue lock, but never blocks, never
+        // waits for a reply and never runs handlers (they run on the apply loop).
         if (watchedEvent.Path is not { } path
             || watchedEvent.Type is not (EventType.NodeCreated or EventType.NodeDataChanged or EventType.NodeDeleted)
             || !IsCached(path))

@@ -63,7 +63,7 @@ public sealed partial class TreeCache : IAsyncDisposable
         _connection = connection;
         Path = path;
         _logger = connection.LoggerFactory.CreateLogger<TreeCache>();
-        _watcher = Watcher.Create(OnWatchEvent);
+        _watcher = Watcher.CreateOnReadLoop(OnWatchEvent);
         _store = new TreeStore(path, _options.MaxNodes);
         _stoppingToken = _stopping.Token; // usable even after disposal, unlike _stopping.Token
 

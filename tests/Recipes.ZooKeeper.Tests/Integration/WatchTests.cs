@@ -134,4 +134,81 @@ public sealed class WatchTests(ZooKeeperServerFixture zk)
         // wchc lists each session with the server paths it watches (an emptied session may stay listed, without paths).
         Assert.False(watches.Contains(root, StringComparison.Ordinal), watches);
     }
+
+    [Fact]
+    public async Task A_read_loop_watcher_is_called_while_the_dispatcher_is_busy_and_may_start_requests()
+    {
+        await using var client = await Clients.ConnectUnderAsync(zk.ConnectionString, zk.NewRoot("readloop"));
+        await client.CreateAsync("/n", "0"u8.ToArray());
+
+        // A dispatcher watcher that blocks on its first event: the dispatcher delivers nothing else until released.
+        using var release = new ManualResetEventSlim();
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await client.AddWatchAsync("/n", Watcher.Create(_ =>
+        {
+            blocked.TrySetResult();
+            release.Wait(Clients.Wait);
+        }), AddWatchMode.Persistent);
+
+        // The read-loop watcher reads the node for every change it is told of, from the read loop itself.
+        var reads = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var readLoopThreads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        await client.AddWatchAsync("/n", Watcher.CreateOnReadLoop(e =>
+        {
+            readLoopThreads.Add(Environment.CurrentManagedThreadId);
+            if (e.Type == EventType.NodeDataChanged)
+            {
+                _ = client.GetDataAsync("/n").ContinueWith(
+                    t => reads.Writer.TryWrite(System.Text.Encoding.UTF8.GetString(t.Result.Data!)),
+                    TaskScheduler.Default);
+            }
+        }), AddWatchMode.Persistent);
+
+        try
+        {
+            await client.SetDataAsync("/n", "1"u8.ToArray());
+            await blocked.Task.WaitAsync(Clients.Wait);
+            await client.SetDataAsync("/n", "2"u8.ToArray());
+            await client.SetDataAsync("/n", "3"u8.ToArray());
+
+            // All three changes reached the read-loop watcher (and its reads completed) while the dispatcher was stuck.
+            using var timeout = new CancellationTokenSource(Clients.Wait);
+            var seen = new List<string>();
+            while (seen.Count < 3)
+            {
+                seen.Add(await reads.Reader.ReadAsync(timeout.Token));
+            }
+
+            Assert.Equal("3", seen[^1]);
+            Assert.Equal(3, readLoopThreads.Count);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public async Task A_throwing_read_loop_watcher_is_logged_and_the_connection_carries_on()
+    {
+        await using var client = await Clients.ConnectUnderAsync(zk.ConnectionString, zk.NewRoot("readloop-throws"));
+        await client.CreateAsync("/n", null);
+        var thrown = 0;
+        await client.AddWatchAsync("/n", Watcher.CreateOnReadLoop(_ =>
+        {
+            Interlocked.Increment(ref thrown);
+            throw new InvalidOperationException("boom");
+        }), AddWatchMode.Persistent);
+        var collected = Clients.Collect();
+        await client.AddWatchAsync("/n", collected, AddWatchMode.Persistent);
+
+        await client.SetDataAsync("/n", "x"u8.ToArray());
+        Assert.Equal(EventType.NodeDataChanged, (await collected.NextAsync()).Type);
+        await client.SetDataAsync("/n", "y"u8.ToArray());
+        Assert.Equal(EventType.NodeDataChanged, (await collected.NextAsync()).Type);
+
+        Assert.Equal(2, Volatile.Read(ref thrown));
+        Assert.Equal(ZooKeeperState.Connected, client.State);
+        Assert.NotNull(await client.ExistsAsync("/n"));
+    }
 }
