@@ -47,12 +47,8 @@ public sealed class RejoinShortcutTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task AParticipantThatJoinedAfterOurReleaseIsSeenAndKeepsTheTurn()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(AParticipantThatJoinedAfterOurReleaseIsSeenAndKeepsTheTurn));
-        await using var real = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var other = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        var client = new InterceptingClient(real);
-        var queue = NewQueue(root);
-        await ReachCreateAloneAsync(queue, client, real);
+        await using var setup = await CreateAloneAsync(nameof(AParticipantThatJoinedAfterOurReleaseIsSeenAndKeepsTheTurn));
+        var (root, real, other, client, queue) = setup;
 
         // Someone else joins (and holds) between our release and our next join.
         var theirs = await NewQueue(root).JoinAsync("lock-", null, NodeTestKit.SessionOf(other), CancellationToken.None);
@@ -71,12 +67,8 @@ public sealed class RejoinShortcutTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task AnyOtherWriteInBetweenMeansAListingAndTheNextJoinPipelinesItAgain()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(AnyOtherWriteInBetweenMeansAListingAndTheNextJoinPipelinesItAgain));
-        await using var real = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        await using var other = await NodeTestKit.ConnectAsync(zk.ConnectionString);
-        var client = new InterceptingClient(real);
-        var queue = NewQueue(root);
-        await ReachCreateAloneAsync(queue, client, real);
+        await using var setup = await CreateAloneAsync(nameof(AnyOtherWriteInBetweenMeansAListingAndTheNextJoinPipelinesItAgain));
+        var (root, real, other, client, queue) = setup;
 
         // An unrelated write elsewhere in the ensemble: the participants did not change, but nothing proves it.
         await other.CreateAsync(root + "-elsewhere", null, CreateMode.Ephemeral);
@@ -125,6 +117,17 @@ public sealed class RejoinShortcutTests(ZooKeeperServerFixture zk)
         await real.DeleteAsync(last.Node.Path);
     }
 
+    /// <summary>A root, two sessions (ours counted) and our queue, brought to sending its next create alone.</summary>
+    private async Task<Setup> CreateAloneAsync(string name)
+    {
+        var root = await NodeTestKit.CreateRootAsync(zk, name);
+        var real = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        var other = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        var setup = new Setup(root, real, other, new InterceptingClient(real), NewQueue(root));
+        await ReachCreateAloneAsync(setup.Queue, setup.Client, real);
+        return setup;
+    }
+
     /// <summary>Uncontended turns until one goes without a listing: the queue then sends its next create alone.</summary>
     private static async Task ReachCreateAloneAsync(SequentialNodeQueue queue, InterceptingClient client, ZooKeeperClient real)
     {
@@ -152,4 +155,13 @@ public sealed class RejoinShortcutTests(ZooKeeperServerFixture zk)
 
     private static SequentialNodeQueue NewQueue(string root) =>
         new(NodeTestKit.MockConnection().Object, root, "lock-") { PredecessorsOnly = true, DeferOwnNodeWatch = true };
+
+    private sealed record Setup(string Root, ZooKeeperClient Real, ZooKeeperClient Other, InterceptingClient Client, SequentialNodeQueue Queue) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Real.DisposeAsync();
+            await Other.DisposeAsync();
+        }
+    }
 }
