@@ -40,7 +40,9 @@ public sealed class SessionTests
         Assert.Equal(sessionId, client.SessionId);
         Assert.NotNull(await client.ExistsAsync(path + "/e"));
 
-        await using var other = await Clients.ConnectAsync(server.ConnectionString);
+        // A new session on the just-restarted server: give it a long session (its connect waits that long) — under the
+        // full suite's load the restarted server once took more than 6 s to accept it. The test needs no quick expiry.
+        await using var other = await Clients.ConnectAsync(server.ConnectionString, TimeSpan.FromSeconds(20));
         await other.SetDataAsync(path, "changed"u8.ToArray());
         Assert.Equal(EventType.NodeDataChanged, (await data.NextAsync()).Type);
         Assert.Equal(EventType.NodeDataChanged, (await persistent.NextAsync()).Type);
