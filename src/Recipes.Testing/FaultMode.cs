@@ -21,6 +21,15 @@ public enum FaultMode
     SlowTrickle,
 
     /// <summary>
+    /// A stalled network that recovers: connections stay open and nothing is forwarded in either direction, but what
+    /// arrives meanwhile is held (up to a bounded queue per direction, then the sender is slowed by TCP back-pressure)
+    /// and delivered in order once the mode goes back to forwarding, with closes after it, as TCP would deliver it
+    /// after a long retransmission. Use it for pauses the connection survives (a stall shorter than the session, a
+    /// frozen client or server); use <see cref="Blackhole"/> for a partition whose traffic is lost.
+    /// </summary>
+    Stall,
+
+    /// <summary>
     /// The server is down: new connections are accepted and reset at once. Existing connections are not touched (they
     /// forward as in <see cref="Pass"/>); call <see cref="FaultProxy.Reset"/> to drop them too.
     /// </summary>

@@ -134,6 +134,12 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Bytes received and dropped because of <see cref="FaultMode.Blackhole"/>.</summary>
     public long BytesDropped => Interlocked.Read(ref _bytesDropped);
 
+    /// <summary>
+    /// Bytes received and not yet forwarded or dropped, in both directions: what a <see cref="FaultMode.Stall"/> (or a
+    /// latency) holds back right now.
+    /// </summary>
+    public long BytesHeld => _connections.Values.Sum(c => c.BytesHeld);
+
     /// <summary>The connections open right now, oldest first.</summary>
     public IReadOnlyList<ProxyConnection> Connections => _connections.Values.OrderBy(c => c.Id).ToList();
 
@@ -204,6 +210,7 @@ public sealed class FaultProxy : IAsyncDisposable
         => toUpstream ? Interlocked.Add(ref _bytesToUpstream, count) : Interlocked.Add(ref _bytesToClient, count);
 
     internal void AddDropped(int count) => Interlocked.Add(ref _bytesDropped, count);
+
 
     internal void SignalModeChanged()
     {

@@ -24,6 +24,7 @@ public sealed class ProxyConnection
     private long _latencyOverrideTicks = -1;
     private long _bytesToUpstream;
     private long _bytesToClient;
+    private long _bytesHeld;
     private int _aborted;
     private volatile bool _finished;
 
@@ -89,6 +90,9 @@ public sealed class ProxyConnection
     /// <summary>Bytes forwarded from the server to the client on this connection.</summary>
     public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
+    /// <summary>Bytes received on this connection and not yet forwarded or dropped (what a stall holds back).</summary>
+    public long BytesHeld => Interlocked.Read(ref _bytesHeld);
+
     /// <summary>Whether the connection is still open (neither finished nor reset).</summary>
     public bool IsOpen => Volatile.Read(ref _aborted) == 0 && !_finished;
 
@@ -150,6 +154,8 @@ public sealed class ProxyConnection
         }
     }
 
+    private void AddHeld(int count) => Interlocked.Add(ref _bytesHeld, count);
+
     private void Abort()
     {
         if (Interlocked.Exchange(ref _aborted, 1) != 0)
@@ -170,12 +176,15 @@ public sealed class ProxyConnection
         SocketAbort.Reset(Volatile.Read(ref _upstream));
     }
 
-    private async Task WaitWhileBlackholedAsync(CancellationToken cancellationToken)
+    private Task WaitWhileBlackholedAsync(CancellationToken cancellationToken) => WaitWhileAsync(FaultMode.Blackhole, cancellationToken);
+
+    /// <summary>Waits until this connection's mode is no longer <paramref name="mode"/>.</summary>
+    private async Task WaitWhileAsync(FaultMode mode, CancellationToken cancellationToken)
     {
         while (true)
         {
             var changed = _proxy.ModeChanged;
-            if (EffectiveMode != FaultMode.Blackhole)
+            if (EffectiveMode != mode)
             {
                 return;
             }
@@ -249,6 +258,7 @@ public sealed class ProxyConnection
                     continue;
                 }
 
+                AddHeld(read);
                 await writer.WriteAsync(new ProxyChunk(buffer.AsSpan(0, read).ToArray(), Stopwatch.GetTimestamp()), cancellationToken);
             }
         }
@@ -276,8 +286,16 @@ public sealed class ProxyConnection
             while (offset < chunk.Data.Length)
             {
                 var mode = EffectiveMode;
+                if (mode == FaultMode.Stall)
+                {
+                    // Held until the stall ends, then delivered in order (a blackhole after the stall drops it).
+                    await WaitWhileAsync(FaultMode.Stall, cancellationToken);
+                    continue;
+                }
+
                 if (mode == FaultMode.Blackhole)
                 {
+                    AddHeld(-(chunk.Data.Length - offset));
                     _proxy.AddDropped(chunk.Data.Length - offset);
                     break;
                 }
@@ -300,6 +318,7 @@ public sealed class ProxyConnection
 
                 var sent = await destination.SendAsync(chunk.Data.AsMemory(offset, length), SocketFlags.None, cancellationToken);
                 offset += sent;
+                AddHeld(-sent);
                 _proxy.AddBytes(toUpstream, sent);
                 if (toUpstream)
                 {

@@ -65,6 +65,41 @@ public sealed class FaultProxyTests(ZooKeeperServerFixture zk)
     }
 
     [Fact]
+    public async Task Stall_holds_an_open_sessions_traffic_and_delivers_it_in_order_when_healed()
+    {
+        await using var proxy = FaultProxy.Start("127.0.0.1", zk.Server.Port);
+        var (connection, _) = await RawRequests.NewSessionAsync(proxy.Port, CancellationToken.None);
+        await using (connection)
+        {
+            proxy.Mode = FaultMode.Stall;
+            var forwarded = proxy.BytesForwarded;
+            var toUpstream = proxy.BytesToUpstream;
+            var found = RawRequests.Exists("/zookeeper");
+            var missing = RawRequests.Exists("/no-such-node-" + Guid.NewGuid().ToString("N"));
+            await connection.SendRequestAsync(10, RawRequests.ExistsOp, found, CancellationToken.None);
+            await connection.SendRequestAsync(11, RawRequests.ExistsOp, missing, CancellationToken.None);
+            var frames = 2 * 12 + found.Length + missing.Length; // length prefix, xid and op per request, then the body
+
+            // The proxy has both requests and holds them: the server never saw them, so no reply can exist yet.
+            await Eventually.HoldsAsync(() => proxy.BytesHeld == frames, Timeout, "the stall to hold both requests");
+            var first = connection.ReadFrameAsync(CancellationToken.None);
+            Assert.False(first.IsCompleted);
+            Assert.Equal(forwarded, proxy.BytesForwarded);
+            Assert.Equal(0, proxy.BytesDropped);
+            Assert.True(proxy.Connections.Single().IsOpen);
+
+            // Healed: both are delivered (nothing lost, unlike a blackhole) and answered in order.
+            proxy.Heal();
+            var (xid1, _, error1) = RawZooKeeperConnection.ParseReplyHeader(await Eventually.WithinAsync(first, Timeout, "the first reply") ?? []);
+            var (xid2, _, error2) = RawZooKeeperConnection.ParseReplyHeader(await Eventually.WithinAsync(connection.ReadFrameAsync(CancellationToken.None), Timeout, "the second reply") ?? []);
+            Assert.Equal((10, 0), (xid1, error1));
+            Assert.Equal((11, RawRequests.NoNode), (xid2, error2));
+            await Eventually.HoldsAsync(() => proxy.BytesHeld == 0, Timeout, "nothing held after healing");
+            Assert.Equal(toUpstream + frames, proxy.BytesToUpstream);
+        }
+    }
+
+    [Fact]
     public async Task Reset_aborts_current_connections()
     {
         await using var proxy = FaultProxy.Start("127.0.0.1", zk.Server.Port);

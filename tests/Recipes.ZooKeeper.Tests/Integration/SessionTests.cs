@@ -53,6 +53,44 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task A_stall_shorter_than_the_read_timeout_loses_nothing_and_keeps_the_connection()
+    {
+        await using var server = await ZooKeeperTestServer.StartAsync();
+        await using var proxy = FaultProxy.Start("127.0.0.1", server.Port);
+        await using var client = await Clients.ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(20));
+        var states = new List<ZooKeeperState>();
+        client.StateChanged += (_, change) =>
+        {
+            lock (states)
+            {
+                states.Add(change.NewState);
+            }
+        };
+
+        proxy.Mode = FaultMode.Stall;
+        var pending = client.ExistsAsync("/zookeeper");
+        using (var held = new CancellationTokenSource(Clients.Wait))
+        {
+            while (proxy.BytesHeld == 0)
+            {
+                await Task.Delay(20, held.Token);
+            }
+        }
+
+        // Held by the stall, so the server has not seen it; then delivered, answered, on the same connection.
+        Assert.False(pending.IsCompleted);
+        proxy.Heal();
+        Assert.NotNull(await pending.WaitAsync(Clients.Wait));
+        Assert.Equal(1, proxy.ConnectionCount);
+        Assert.Equal(ZooKeeperState.Connected, client.State);
+        lock (states)
+        {
+            // Only the connection's own (late-dispatched) Connected: never Connecting again.
+            Assert.All(states, state => Assert.Equal(ZooKeeperState.Connected, state));
+        }
+    }
+
+    [Fact]
     public async Task Requests_in_flight_when_the_connection_drops_fail_with_connection_loss()
     {
         await using var server = await ZooKeeperTestServer.StartAsync();
