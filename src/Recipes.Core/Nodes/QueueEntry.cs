@@ -29,7 +29,10 @@ public sealed class QueueEntry
     /// <summary>The listing sent together with the create, if not used yet (a listing served right after our node was created).</summary>
     internal Task<IReadOnlyList<string>?>? TakeFirstListing() => Interlocked.Exchange(ref _firstListing, null);
 
-    /// <summary>Whether the first listing shows the participants as they were right after our create (nothing applied in between).</summary>
+    /// <summary>
+    /// Whether the first listing came with the create (served after it, before any later request of ours) or was derived
+    /// from such a listing by <see cref="SequentialNodeQueue.NoteReleased"/>'s rule; not a listing made later.
+    /// </summary>
     internal bool FirstListingIsExact { get; }
 
     /// <inheritdoc />

@@ -21,7 +21,7 @@ public sealed class SequentialNodeQueue
     private readonly ILogger _watchLogger;
     private readonly int _watchAheadLimit = 2;
 
-    // The re-join shortcut (see NoteReleased): the last node granted from the listing served right after its create, that
+    // The re-join shortcut (see NoteReleased): the last node granted from the listing that came with its create, that
     // node once our delete of it was acknowledged, and whether the last join that could use it did.
     private ExactListing? _grantedAtOnce;
     private ExactListing? _released;
@@ -260,7 +260,7 @@ public sealed class SequentialNodeQueue
     /// <param name="node">The released node.</param>
     /// <remarks>
     /// <para>
-    /// When a node was granted from the listing served right after its create (an uncontended turn), and the create of
+    /// When a node was granted from the listing that came with its create (an uncontended turn), and the create of
     /// our next node gets the zxid of that node's create plus 2, the only transaction the ensemble applied in between
     /// is our acknowledged delete (zxids number every transaction, failed ones and session changes included). The
     /// participants are then exactly those of that listing without the released node, plus ours: the join uses that
@@ -458,7 +458,7 @@ public sealed class SequentialNodeQueue
                         : await entry.Watch.Confirmed.WaitAsync(stop.Token).ConfigureAwait(false) && !entry.Watch.IsLost && !session.IsOwnershipLost;
                     if (owned && fromExactListing)
                     {
-                        // Granted from the participants as they were right after our create (see NoteReleased).
+                        // Granted from the listing that came with our create (see NoteReleased).
                         Volatile.Write(ref _grantedAtOnce, new ExactListing(ourNode, sorted));
                     }
 
@@ -589,7 +589,7 @@ public sealed class SequentialNodeQueue
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 
-    /// <summary>A node and the sorted participants as they were right after its create.</summary>
+    /// <summary>A node granted at once and the sorted participants of the listing that came with its create.</summary>
     private sealed record ExactListing(SequentialNode Node, IReadOnlyList<string> Sorted);
 
     private async Task<IReadOnlyList<string>> ListAsync(IZooKeeperClient client, CancellationToken cancellationToken)
