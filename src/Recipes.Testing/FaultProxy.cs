@@ -169,6 +169,15 @@ public sealed class FaultProxy : IAsyncDisposable
         return new FaultProxy(upstreamHost, upstreamPort, logger);
     }
 
+    /// <summary>Starts a proxy in front of a test server's client port (<see cref="ZooKeeperTestServer.Port"/> on 127.0.0.1).</summary>
+    /// <param name="server">The server.</param>
+    /// <param name="logger">Where to log connection events; null for none.</param>
+    public static FaultProxy Start(ZooKeeperTestServer server, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return Start("127.0.0.1", server.Port, logger);
+    }
+
     /// <summary>Back to <see cref="FaultMode.Pass"/> for everything: the proxy's mode and every connection's own mode and latency are cleared.</summary>
     public void Heal()
     {

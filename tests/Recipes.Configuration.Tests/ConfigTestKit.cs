@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Recipes.Core;
@@ -32,12 +31,7 @@ internal static class ConfigTestKit
     public static ILoggerFactory Logging(ITestOutputHelper output, string name) =>
         LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output, name)));
 
-    public static FaultProxy StartProxy(ZooKeeperServerFixture zk)
-    {
-        var hostPort = zk.ConnectionString.Split(',')[0];
-        var colon = hostPort.LastIndexOf(':');
-        return FaultProxy.Start(hostPort[..colon], int.Parse(hostPort[(colon + 1)..], CultureInfo.InvariantCulture));
-    }
+    public static FaultProxy StartProxy(ZooKeeperServerFixture zk) => FaultProxy.Start(zk.Server);
 
     /// <summary>Writes raw data to a znode, creating it (and its parents) when missing.</summary>
     public static Task PutAsync(IZooKeeperConnection connection, string path, string data) =>

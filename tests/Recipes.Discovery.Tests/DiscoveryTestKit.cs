@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Recipes.Core;
 using Recipes.Testing;
@@ -40,12 +39,7 @@ internal static class DiscoveryTestKit
             }
         });
 
-    public static FaultProxy StartProxy(ZooKeeperServerFixture zk)
-    {
-        var hostPort = zk.ConnectionString.Split(',')[0];
-        var colon = hostPort.LastIndexOf(':');
-        return FaultProxy.Start(hostPort[..colon], int.Parse(hostPort[(colon + 1)..], CultureInfo.InvariantCulture));
-    }
+    public static FaultProxy StartProxy(ZooKeeperServerFixture zk) => FaultProxy.Start(zk.Server);
 
     /// <summary>A raw client under <paramref name="root"/> for checking what is really on the server.</summary>
     public static Task<ZooKeeperClient> RawAsync(ZooKeeperServerFixture zk, string root) =>

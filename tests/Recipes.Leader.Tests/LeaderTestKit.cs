@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Recipes.Core;
 using Recipes.Testing;
@@ -33,12 +32,7 @@ internal static class LeaderTestKit
     public static ILoggerFactory Logging(ITestOutputHelper output, string name) =>
         LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output, name)));
 
-    public static FaultProxy StartProxy(ZooKeeperServerFixture zk)
-    {
-        var hostPort = zk.ConnectionString.Split(',')[0];
-        var colon = hostPort.LastIndexOf(':');
-        return FaultProxy.Start(hostPort[..colon], int.Parse(hostPort[(colon + 1)..], CultureInfo.InvariantCulture));
-    }
+    public static FaultProxy StartProxy(ZooKeeperServerFixture zk) => FaultProxy.Start(zk.Server);
 
     public static LeaderElectionOptions Id(string id) => new() { ParticipantId = id, RetryDelay = TimeSpan.FromMilliseconds(200) };
 

@@ -15,7 +15,8 @@ public sealed class FaultProxyTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task Pass_forwards_in_both_directions_and_counts()
     {
-        await using var proxy = FaultProxy.Start("127.0.0.1", zk.Server.Port);
+        await using var proxy = FaultProxy.Start(zk.Server);
+        Assert.Equal(("127.0.0.1", zk.Server.Port), (proxy.UpstreamHost, proxy.UpstreamPort));
         Assert.Equal(FaultMode.Pass, proxy.Mode);
         Assert.Equal($"127.0.0.1:{proxy.Port}", proxy.ConnectionString);
         Assert.Equal("imok", await RuokAsync(proxy, CancellationToken.None));
