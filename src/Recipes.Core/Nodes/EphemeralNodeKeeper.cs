@@ -251,13 +251,17 @@ public sealed partial class EphemeralNodeKeeper : IAsyncDisposable
             _dataWaiters.Clear();
         }
 
-        await RemoveWatchesAsync(path);
+        // The watch removal and the delete's ownership check are independent: sent back to back, one round trip for
+        // both, then the delete. The server handles one session's requests in order, so the watch is gone before the
+        // delete is applied (no notification of our own delete), as when they were awaited one after the other.
+        var removing = RemoveWatchesAsync(path);
         if (path is not null && session is not null)
         {
             Unclaim(path);
             await DeleteNodeAsync(path, session);
         }
 
+        await removing;
         _stop.Dispose();
     }
 
