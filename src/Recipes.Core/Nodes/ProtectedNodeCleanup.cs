@@ -28,10 +28,8 @@ internal static class ProtectedNodeCleanup
             try
             {
                 var children = await session.Client.GetChildrenAsync(parentPath, null, bound.Token).ConfigureAwait(false);
-                foreach (var name in children.Children.Where(n => n.StartsWith(nodePrefix, StringComparison.Ordinal)))
+                foreach (var path in LeftBehind(children, parentPath, nodePrefix, session, logger))
                 {
-                    var path = PathUtils.Combine(parentPath, name);
-                    logger.LogInformation("Deleting '{Path}', left by a protected create that did not complete ({Session}).", path, session);
                     try
                     {
                         await session.Client.DeleteAsync(path, -1, bound.Token).ConfigureAwait(false);
@@ -77,10 +75,8 @@ internal static class ProtectedNodeCleanup
             try
             {
                 var children = await session.Client.GetChildrenAsync(parentPath, null, CancellationToken.None);
-                foreach (var name in children.Children.Where(n => n.StartsWith(nodePrefix, StringComparison.Ordinal)))
+                foreach (var path in LeftBehind(children, parentPath, nodePrefix, session, logger))
                 {
-                    var path = PathUtils.Combine(parentPath, name);
-                    logger.LogInformation("Deleting '{Path}', left by a protected create that did not complete ({Session}).", path, session);
                     connection.DeleteGuaranteed(path, session);
                 }
 
@@ -101,6 +97,17 @@ internal static class ProtectedNodeCleanup
 
             await Task.Delay(delay, connection.TimeProvider);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        }
+    }
+
+    /// <summary>The paths of the children a protected create with <paramref name="nodePrefix"/> left, each logged as it is about to be deleted.</summary>
+    private static IEnumerable<string> LeftBehind(ChildrenResult children, string parentPath, string nodePrefix, ZooKeeperSession session, ILogger logger)
+    {
+        foreach (var name in children.Children.Where(n => n.StartsWith(nodePrefix, StringComparison.Ordinal)))
+        {
+            var path = PathUtils.Combine(parentPath, name);
+            logger.LogInformation("Deleting '{Path}', left by a protected create that did not complete ({Session}).", path, session);
+            yield return path;
         }
     }
 }
