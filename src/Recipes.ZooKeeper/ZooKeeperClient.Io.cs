@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Recipes.ZooKeeper.Internal;
 using Recipes.ZooKeeper.Protocol;
@@ -49,7 +47,7 @@ public sealed partial class ZooKeeperClient
         var priority = ReconnectRequests();
         SetState(connection.ReadOnly ? ZooKeeperState.ConnectedReadOnly : ZooKeeperState.Connected);
         var token = connection.Cancellation.Token;
-        var reader = Task.Run(() => ReadLoopAsync(connection, token), CancellationToken.None);
+        var reader = ReaderCrew.Start(this, connection);
         var writer = Task.Run(() => WriteLoopAsync(connection, priority, token), CancellationToken.None);
         var pinger = PingLoopAsync(connection, token);
         var first = await Task.WhenAny(reader, writer, pinger).ConfigureAwait(false);
@@ -249,72 +247,8 @@ public sealed partial class ZooKeeperClient
         return 1;
     }
 
-    private async Task ReadLoopAsync(Connection connection, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        var start = 0;
-        var end = 0;
-        try
-        {
-            while (true)
-            {
-                // Handle every complete frame in the buffer.
-                var needed = 0;
-                while (end - start >= 4)
-                {
-                    var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
-                    if (length < ReplyHeader.Size || length > _options.MaxIncomingFrameSize)
-                    {
-                        throw new ZooKeeperProtocolException(
-                            $"{connection.Host} sent a frame of length {length}; expected {ReplyHeader.Size} to {_options.MaxIncomingFrameSize} bytes (MaxIncomingFrameSize).");
-                    }
-
-                    if (end - start - 4 < length)
-                    {
-                        needed = 4 + length;
-                        break;
-                    }
-
-                    ProcessFrame(connection, buffer.AsSpan(start + 4, length));
-                    start += 4 + length;
-                }
-
-                if (start == end)
-                {
-                    start = end = 0;
-                }
-                else if (buffer.Length - start < Math.Max(needed, 4) || buffer.Length - end < 4096)
-                {
-                    var size = Math.Max(buffer.Length, needed);
-                    var next = size > buffer.Length ? ArrayPool<byte>.Shared.Rent(size) : buffer;
-                    Buffer.BlockCopy(buffer, start, next, 0, end - start);
-                    if (!ReferenceEquals(next, buffer))
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = next;
-                    }
-
-                    end -= start;
-                    start = 0;
-                }
-
-                var read = await connection.Stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new IOException($"{connection.Host} closed the connection");
-                }
-
-                end += read;
-                Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void ProcessFrame(Connection connection, ReadOnlySpan<byte> frame)
+    /// <summary>Handles one frame; a request whose reply it was is added to <paramref name="ready"/> for delivery.</summary>
+    private void ProcessFrame(Connection connection, ReadOnlySpan<byte> frame, List<Request> ready)
     {
         var reader = new JuteReader(frame);
         var header = ReplyHeader.Read(ref reader);
@@ -331,7 +265,7 @@ public sealed partial class ZooKeeperClient
 
                 return;
             case Xids.Auth:
-                HandleAuthReply(connection, header);
+                HandleAuthReply(connection, header, ready);
                 return;
         }
 
@@ -356,7 +290,10 @@ public sealed partial class ZooKeeperClient
 
         try
         {
-            request.OnReply(header, ref reader, _replyContext);
+            if (request.OnReply(header, ref reader, _replyContext))
+            {
+                ready.Add(request);
+            }
         }
         catch (ZooKeeperProtocolException problem)
         {
@@ -367,13 +304,17 @@ public sealed partial class ZooKeeperClient
         ClientMetrics.Completed(request, header.Err == ErrorCode.Ok ? "ok" : header.Err.ToString(), _time);
     }
 
-    private void HandleAuthReply(Connection connection, ReplyHeader header)
+    private void HandleAuthReply(Connection connection, ReplyHeader header, List<Request> ready)
     {
         connection.PendingAuth.TryDequeue(out var request);
         if (header.Err == ErrorCode.Ok)
         {
             var empty = new JuteReader([]);
-            request?.OnReply(header, ref empty, _replyContext);
+            if (request is not null && request.OnReply(header, ref empty, _replyContext))
+            {
+                ready.Add(request);
+            }
+
             return;
         }
 

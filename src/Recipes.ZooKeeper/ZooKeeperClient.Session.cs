@@ -111,25 +111,44 @@ public sealed partial class ZooKeeperClient
         Stream? stream = null;
         try
         {
-            await socket.ConnectAsync(host.Host, host.Port, linked.Token).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
-            if (_options.Tls is { } tls)
-            {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                await ssl.AuthenticateAsClientAsync(CreateSslOptions(tls, host), linked.Token).ConfigureAwait(false);
-            }
-
             var writer = new JuteWriter(128);
             var start = writer.BeginFrame();
             var sessionId = SessionId;
             var password = sessionId == 0 ? EmptyPassword : Volatile.Read(ref _password);
             new ConnectRequest(0, LastZxid, (int)_options.SessionTimeout.TotalMilliseconds, sessionId, password, _options.CanBeReadOnly).Write(writer);
             writer.EndFrame(start);
-            var sentAt = _time.GetTimestamp();
-            await stream.WriteAsync(writer.WrittenMemory, linked.Token).ConfigureAwait(false);
+            var request = writer.WrittenMemory;
+            long sentAt;
+            byte[] frame;
+            if (_options.Tls is { } tls)
+            {
+                await socket.ConnectAsync(host.Host, host.Port, linked.Token).ConfigureAwait(false);
+                stream = new NetworkStream(socket, ownsSocket: true);
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsClientAsync(CreateSslOptions(tls, host), linked.Token).ConfigureAwait(false);
+                sentAt = _time.GetTimestamp();
+                await stream.WriteAsync(request, linked.Token).ConfigureAwait(false);
+                frame = await ReadHandshakeFrameAsync(stream, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                // Plain TCP: connect and handshake with blocking calls on a thread of their own. An asynchronous operation
+                // that has to wait registers the socket with the runtime's socket-event thread for good, which would then
+                // be woken by every reply besides the connection's reader (see ZooKeeperClient.Reader.cs).
+                (stream, sentAt, frame) = await RunBlockingAsync(
+                    socket,
+                    () =>
+                    {
+                        socket.Connect(host.Host, host.Port);
+                        var network = new NetworkStream(socket, ownsSocket: true);
+                        var sent = _time.GetTimestamp();
+                        network.Write(request.Span);
+                        return ((Stream)network, sent, ReadHandshakeFrame(network));
+                    },
+                    linked.Token).ConfigureAwait(false);
+            }
 
-            var frame = await ReadHandshakeFrameAsync(stream, linked.Token).ConfigureAwait(false);
             var response = ParseConnectResponse(frame);
             if (response.TimeOut <= 0)
             {
@@ -191,17 +210,56 @@ public sealed partial class ZooKeeperClient
         }
     }
 
+    /// <summary>
+    /// Runs blocking socket work on a new thread (not the pool's: a connect may block for its whole time-out). Cancelling
+    /// <paramref name="cancellationToken"/> disposes <paramref name="socket"/>, which aborts the blocking call.
+    /// </summary>
+    private static Task<T> RunBlockingAsync<T>(Socket socket, Func<T> work, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            using var abort = cancellationToken.UnsafeRegister(static state => ((Socket)state!).Dispose(), socket);
+            try
+            {
+                done.TrySetResult(work());
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                done.TrySetCanceled(cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                done.TrySetException(exception);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "ZooKeeper connect",
+        };
+        thread.UnsafeStart();
+        return done.Task;
+    }
+
+    private static byte[] ReadHandshakeFrame(Stream stream)
+    {
+        var lengthBytes = new byte[4];
+        stream.ReadExactly(lengthBytes);
+        var frame = new byte[CheckHandshakeLength(BinaryPrimitives.ReadInt32BigEndian(lengthBytes))];
+        stream.ReadExactly(frame);
+        return frame;
+    }
+
+    private static int CheckHandshakeLength(int length) =>
+        length is < 16 or > 1024
+            ? throw new ZooKeeperProtocolException($"The server's ConnectResponse has an impossible length {length}.")
+            : length;
+
     private static async Task<byte[]> ReadHandshakeFrameAsync(Stream stream, CancellationToken cancellationToken)
     {
         var lengthBytes = new byte[4];
         await stream.ReadExactlyAsync(lengthBytes, cancellationToken).ConfigureAwait(false);
-        var length = BinaryPrimitives.ReadInt32BigEndian(lengthBytes);
-        if (length is < 16 or > 1024)
-        {
-            throw new ZooKeeperProtocolException($"The server's ConnectResponse has an impossible length {length}.");
-        }
-
-        var frame = new byte[length];
+        var frame = new byte[CheckHandshakeLength(BinaryPrimitives.ReadInt32BigEndian(lengthBytes))];
         await stream.ReadExactlyAsync(frame, cancellationToken).ConfigureAwait(false);
         return frame;
     }

@@ -34,13 +34,26 @@ internal abstract class Request
     /// <summary>A watch to register when the reply arrives.</summary>
     public WatchRegistration? Watch { get; init; }
 
-    /// <summary>Whether the request's task has completed (then the writer skips it).</summary>
+    /// <summary>Whether the request's outcome is decided (then the writer skips it); its task may complete a moment later.</summary>
     public abstract bool IsCompleted { get; }
 
-    /// <summary>Handles the reply on the reader loop. <paramref name="body"/> holds the record when the error is Ok.</summary>
-    public abstract void OnReply(in ReplyHeader header, ref JuteReader body, ReplyContext context);
+    /// <summary>
+    /// Handles the reply on the reader: decides the outcome from it (<paramref name="body"/> holds the record when the
+    /// error is Ok) without completing the task yet. True when the reader must now <see cref="Deliver"/> it (false: a
+    /// cancellation or failure decided it first).
+    /// </summary>
+    public abstract bool OnReply(in ReplyHeader header, ref JuteReader body, ReplyContext context);
 
-    /// <summary>Fails the request (connection loss, expiry, close, or a problem found before sending).</summary>
+    /// <summary>
+    /// Completes the task with the outcome <see cref="OnReply"/> decided. Its awaiting continuations run right here, on
+    /// the calling thread: only the reader calls it, after another thread has taken over reading.
+    /// </summary>
+    public abstract void Deliver();
+
+    /// <summary>
+    /// Fails the request (connection loss, expiry, close, or a problem found before sending). The task completes on the
+    /// thread pool, so no continuation runs inside the caller.
+    /// </summary>
     public abstract void Fail(Exception exception);
 }
 
@@ -56,11 +69,19 @@ internal sealed class ReplyContext(Chroot chroot, WatchManager watches)
 internal delegate T ReplyParser<T>(ref JuteReader reader, Request<T> request, ReplyContext context);
 
 /// <summary>A request whose task yields <typeparamref name="T"/>.</summary>
+/// <remarks>
+/// The outcome is decided once (<see cref="_decided"/>), by the reply, a failure or a cancellation. A reply's outcome is
+/// delivered by the reader with the awaiting continuations run inline (no thread hop between a reply and the code that
+/// awaited it); a failure or cancellation completes the task on the thread pool.
+/// </remarks>
 internal sealed class Request<T> : Request
 {
-    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<T> _completion = new();
     private readonly ReplyParser<T> _parser;
     private CancellationTokenRegistration _cancellation;
+    private int _decided;
+    private T? _result;
+    private Exception? _error;
 
     public Request(OpCode opCode, IRequestRecord record, string? path, ReplyParser<T> parser)
         : base(opCode, record, path)
@@ -76,7 +97,7 @@ internal sealed class Request<T> : Request
     /// <summary>Called for a reply with an error code before the exception is raised; may turn it into a result.</summary>
     public Func<ErrorCode, (bool Handled, T Result)>? ErrorHandler { get; init; }
 
-    public override bool IsCompleted => _completion.Task.IsCompleted;
+    public override bool IsCompleted => Volatile.Read(ref _decided) != 0;
 
     public void RegisterCancellation(CancellationToken cancellationToken)
     {
@@ -86,7 +107,7 @@ internal sealed class Request<T> : Request
         }
     }
 
-    public override void OnReply(in ReplyHeader header, ref JuteReader body, ReplyContext context)
+    public override bool OnReply(in ReplyHeader header, ref JuteReader body, ReplyContext context)
     {
         if (header.Err == ErrorCode.Ok)
         {
@@ -101,14 +122,11 @@ internal sealed class Request<T> : Request
             }
             catch (ZooKeeperException exception)
             {
-                Complete(exception);
-                return;
+                return Decide(default, exception);
             }
 
             RegisterWatch(context, result);
-            _cancellation.Dispose();
-            _completion.TrySetResult(result);
-            return;
+            return Decide(result, null);
         }
 
         if (header.Err == ErrorCode.NoNode && Watch is { Kind: WatchKind.Exist } existWatch && !IsCompleted)
@@ -122,16 +140,33 @@ internal sealed class Request<T> : Request
             var (handled, value) = ErrorHandler(header.Err);
             if (handled)
             {
-                _cancellation.Dispose();
-                _completion.TrySetResult(value);
-                return;
+                return Decide(value, null);
             }
         }
 
-        Complete(ZooKeeperException.Create(header.Err, Path));
+        return Decide(default, ZooKeeperException.Create(header.Err, Path));
     }
 
-    public override void Fail(Exception exception) => Complete(exception);
+    public override void Deliver()
+    {
+        _cancellation.Dispose();
+        if (_error is null)
+        {
+            _completion.TrySetResult(_result!);
+        }
+        else
+        {
+            _completion.TrySetException(_error);
+        }
+    }
+
+    public override void Fail(Exception exception)
+    {
+        if (Decide(default, exception))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static request => request.Deliver(), this, preferLocal: false);
+        }
+    }
 
     private void RegisterWatch(ReplyContext context, T result)
     {
@@ -145,11 +180,24 @@ internal sealed class Request<T> : Request
         context.Watches.Register(registration);
     }
 
-    private void Complete(Exception exception)
+    /// <summary>Records the outcome if none was decided yet; true when this call decided it.</summary>
+    private bool Decide(T? result, Exception? error)
     {
-        _cancellation.Dispose();
-        _completion.TrySetException(exception);
+        if (Interlocked.CompareExchange(ref _decided, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        _result = result;
+        _error = error;
+        return true;
     }
 
-    private void Cancel(CancellationToken token) => _completion.TrySetCanceled(token);
+    private void Cancel(CancellationToken token)
+    {
+        if (Interlocked.CompareExchange(ref _decided, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Completion.TrySetCanceled(state.Token), (Completion: _completion, Token: token), preferLocal: false);
+        }
+    }
 }
