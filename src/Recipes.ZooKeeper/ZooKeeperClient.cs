@@ -17,6 +17,12 @@ namespace Recipes.ZooKeeper;
 /// re-sending its authentication and re-registering its watches. Only the server can say a session expired;
 /// the client then moves to <see cref="ZooKeeperState.Expired"/> for good, and a new client is needed.
 /// Thread-safe.
+/// <para>
+/// The code awaiting a request's task resumes on the connection's reader thread, right after the reply is read (unless
+/// it has a synchronization context to return to). Keep it short or move long work off with <c>await Task.Yield()</c>:
+/// code that holds the reader for over 10 ms makes the client start a new reader for the connection, so blocking there
+/// is safe but delays that connection's replies. Failures and cancellations complete tasks on the thread pool.
+/// </para>
 /// </remarks>
 public sealed partial class ZooKeeperClient : IZooKeeperClient
 {
