@@ -45,8 +45,9 @@ internal abstract class Request
     public abstract bool OnReply(in ReplyHeader header, ref JuteReader body, ReplyContext context);
 
     /// <summary>
-    /// Completes the task with the outcome <see cref="OnReply"/> decided. Its awaiting continuations run right here, on
-    /// the calling thread: only the reader calls it, after another thread has taken over reading.
+    /// Completes the task with the outcome <see cref="OnReply"/> (or <see cref="Fail"/>) decided. Its awaiting
+    /// continuations run right here, on the calling thread: the connection's reader for the last reply of a read, the
+    /// thread pool for the others and for failures.
     /// </summary>
     public abstract void Deliver();
 

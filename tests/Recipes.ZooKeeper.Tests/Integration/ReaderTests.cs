@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Recipes.Testing;
 using Recipes.Testing.Xunit;
 
 namespace Recipes.ZooKeeper.Tests.Integration;
 
 /// <summary>
 /// The connection's reader against a real server: a reply's awaiting code runs on the reader thread the kernel woke,
-/// and code that blocks there never stops the connection (a new reader takes over).
+/// code that blocks there never stops the connection (a new reader takes over), and the blocking handshake still times out.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class ReaderTests(ZooKeeperServerFixture zk)
@@ -90,30 +93,72 @@ public sealed class ReaderTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task A_cancelled_request_completes_on_the_thread_pool_not_inside_Cancel()
     {
-        await using var client = await Clients.ConnectUnderAsync(zk.ConnectionString, zk.NewRoot("reader-cancel"));
+        await using var proxy = FaultProxy.Start(zk.Server);
+        await using var client = await Clients.ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(20));
         using var cancel = new CancellationTokenSource();
 
-        // Held in a write batch, so it is still pending when cancelled.
-        Task<Stat?> pending;
+        // Stalled by the proxy, so it is still pending when cancelled.
+        proxy.Mode = FaultMode.Stall;
+        var pending = client.ExistsAsync("/zookeeper", null, cancel.Token);
+        var cancelling = Environment.CurrentManagedThreadId;
         var insideCancel = false;
         var ranInsideCancel = false;
-        Task observed;
-        using (client.BatchWrites())
-        {
-            pending = client.ExistsAsync("/missing", null, cancel.Token);
-            var cancelling = Environment.CurrentManagedThreadId;
-            observed = pending.ContinueWith(
-                _ => ranInsideCancel = Volatile.Read(ref insideCancel) && Environment.CurrentManagedThreadId == cancelling,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-            Volatile.Write(ref insideCancel, true);
-            cancel.Cancel();
-            Volatile.Write(ref insideCancel, false);
-        }
+        var observed = pending.ContinueWith(
+            _ => ranInsideCancel = Volatile.Read(ref insideCancel) && Environment.CurrentManagedThreadId == cancelling,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        Volatile.Write(ref insideCancel, true);
+        cancel.Cancel();
+        Volatile.Write(ref insideCancel, false);
 
         await observed.WaitAsync(Clients.Wait);
         Assert.False(ranInsideCancel);
         Assert.True(pending.IsCanceled);
+
+        // The late reply, when the stall ends, changes nothing and the connection goes on.
+        proxy.Heal();
+        Assert.NotNull(await client.ExistsAsync("/zookeeper").WaitAsync(Clients.Wait));
+    }
+
+    [Fact]
+    public async Task A_server_that_accepts_but_never_answers_the_handshake_is_given_up_after_the_connect_timeout()
+    {
+        // The plain-TCP handshake is a blocking call on its own thread: the connect time-out must still abort it.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                held.Add(await silent.AcceptSocketAsync());
+            }
+        });
+        try
+        {
+            var silentHost = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+            var watch = Stopwatch.StartNew();
+            await using var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+            {
+                ConnectionString = $"{silentHost},{zk.ConnectionString}",
+                ShuffleHosts = false,
+                SessionTimeout = TimeSpan.FromSeconds(6),
+            }).WaitAsync(Clients.Wait);
+
+            // The silent host was tried first and given up (its time-out: a third of the session's, at least 1 s).
+            Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1), $"connected after {watch.Elapsed}");
+            Assert.NotEmpty(held);
+            Assert.NotNull(await client.ExistsAsync("/").WaitAsync(Clients.Wait));
+        }
+        finally
+        {
+            silent.Stop();
+            await Assert.ThrowsAnyAsync<Exception>(() => accepting);
+            foreach (var socket in held)
+            {
+                socket.Dispose();
+            }
+        }
     }
 }
