@@ -119,13 +119,61 @@ public static class ProtectedNodeName
             throw new ArgumentException("At least one marker is needed.", nameof(markers));
         }
 
-        return nodeNames
-            .Where(name => markers.Any(marker => name.Contains(marker, StringComparison.Ordinal)))
-            .Select(name => (Name: name, Key: SortKey(name, markers)))
-            .OrderBy(entry => entry.Key, StringComparer.Ordinal)
-            .ThenBy(entry => entry.Name, StringComparer.Ordinal)
-            .Select(entry => entry.Name)
-            .ToList();
+        foreach (var marker in markers)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(marker, nameof(markers));
+        }
+
+        // Runs on every lock acquire and election join: no LINQ pipeline and no key strings, the keys are compared as
+        // spans of the names.
+        var sorted = new List<string>();
+        foreach (var name in nodeNames)
+        {
+            if (HasMarker(name, markers))
+            {
+                sorted.Add(name);
+            }
+        }
+
+        if (sorted.Count > 1)
+        {
+            sorted.Sort((a, b) =>
+            {
+                var byKey = SortKeySpan(a, markers).SequenceCompareTo(SortKeySpan(b, markers));
+                return byKey != 0 ? byKey : string.CompareOrdinal(a, b);
+            });
+        }
+
+        return sorted;
+    }
+
+    private static bool HasMarker(string name, IReadOnlyList<string> markers)
+    {
+        for (var i = 0; i < markers.Count; i++)
+        {
+            if (name.Contains(markers[i], StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><see cref="SortKey(string, IReadOnlyList{string})"/> as a span of the name (no allocation).</summary>
+    private static ReadOnlySpan<char> SortKeySpan(string nodeName, IReadOnlyList<string> markers)
+    {
+        var key = nodeName.AsSpan();
+        for (var i = 0; i < markers.Count; i++)
+        {
+            var index = key.LastIndexOf(markers[i].AsSpan(), StringComparison.Ordinal);
+            if (index >= 0)
+            {
+                key = key[(index + markers[i].Length)..];
+            }
+        }
+
+        return key;
     }
 
     private static bool IsId(string? id) =>

@@ -118,7 +118,17 @@ public sealed partial class SequentialNodeQueue
             // Exactly one transaction, in the whole ensemble, between our previous node's create and this one: our
             // acknowledged delete of that node. So the participants are the ones listed when it was granted, without it,
             // plus ours (the newest): no listing needed.
-            first = Task.FromResult<IReadOnlyList<string>?>(ProtectedNodeName.Sort([.. released.Sorted.Where(n => n != released.Node.Name), ours.Name], Markers));
+            var participants = new List<string>(released.Sorted.Count);
+            foreach (var name in released.Sorted)
+            {
+                if (name != released.Node.Name)
+                {
+                    participants.Add(name);
+                }
+            }
+
+            participants.Add(ours.Name);
+            first = Task.FromResult<IReadOnlyList<string>?>(ProtectedNodeName.Sort(participants, Markers));
             ObserveQuietly(listing);
             _sendCreateAlone = true;
             if (_logger.IsEnabled(LogLevel.Trace))

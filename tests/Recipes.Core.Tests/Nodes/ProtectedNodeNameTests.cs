@@ -126,4 +126,32 @@ public sealed class ProtectedNodeNameTests
         Assert.True(SequentialNodeQueue.WithinFirst(2)(names, 1).IsGranted);
         Assert.Equal("a-lock-0000000000", SequentialNodeQueue.WithinFirst(2)(names, 2).WatchNodeName);
     }
+
+    [Fact]
+    public void SortMatchesOrderingBySortKeyThenName()
+    {
+        // Random participants of a read-write lock (shared sequence), some with the markers in their uuid-free prefix,
+        // and non-participants: Sort keeps exactly the participants, ordered by SortKey (ordinal), ties by name.
+        string[] markers = ["__READ__", "__WRIT__"];
+        var random = new Random(7);
+        var names = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var marker = markers[random.Next(2)];
+            var sequence = random.Next(0, 60).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
+            names.Add(random.Next(3) switch
+            {
+                0 => ProtectedNodeName.Build(ProtectedNodeName.NewId(), marker) + sequence,
+                1 => marker + sequence,
+                _ => "other-" + sequence,
+            });
+        }
+
+        var expected = names
+            .Where(n => markers.Any(m => n.Contains(m, StringComparison.Ordinal)))
+            .OrderBy(n => ProtectedNodeName.SortKey(n, markers), StringComparer.Ordinal)
+            .ThenBy(n => n, StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(expected, ProtectedNodeName.Sort(names, markers));
+    }
 }
