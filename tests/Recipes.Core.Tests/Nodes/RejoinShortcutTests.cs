@@ -1,3 +1,4 @@
+using Recipes.Testing;
 using Recipes.Testing.Xunit;
 using Recipes.ZooKeeper;
 
@@ -16,13 +17,17 @@ public sealed class RejoinShortcutTests(ZooKeeperServerFixture zk)
     [Fact]
     public async Task UncontendedTurnsOnAQuietEnsembleNeedNoListingAndAreStillGrantedAlone()
     {
-        var root = await NodeTestKit.CreateRootAsync(zk, nameof(UncontendedTurnsOnAQuietEnsembleNeedNoListingAndAreStillGrantedAlone));
-        await using var real = await NodeTestKit.ConnectAsync(zk.ConnectionString);
+        // A server of its own: on the shared one, the background writes other tests leave behind (session closes and
+        // expiries, guaranteed deletes) can land between our delete and our next create at any time.
+        await using var server = await ZooKeeperTestServer.StartAsync();
+        const string root = "/quiet";
+        await using var real = await NodeTestKit.ConnectAsync(server.ConnectionString);
+        await real.CreateAsync(root, null);
         var client = new InterceptingClient(real);
         var queue = NewQueue(root);
 
-        // Ten cycles; the shared test server is quiet, so after the first two (which list) the cycles need no listing.
-        // Background writes of earlier tests could break a streak: each one costs one listing, never a wrong grant.
+        // Ten cycles on a quiet server: after the first two (which list) the cycles need no listing. A stray write (our
+        // own session's ping is not one) would cost one listing, never a wrong grant.
         var listingFree = 0;
         for (var i = 0; i < 10; i++)
         {
