@@ -25,7 +25,7 @@ public sealed partial class ZooKeeperClient
     private sealed class ReaderCrew
     {
         /// <summary>How long a completion may run on the reader before the watchdog starts a new reader.</summary>
-        internal static readonly TimeSpan StallThreshold = TimeSpan.FromMilliseconds(10);
+        private static readonly TimeSpan StallThreshold = TimeSpan.FromMilliseconds(10);
 
         /// <summary>How long a wait for data lasts before the reader checks whether the connection is closing.</summary>
         private const int PollMicroseconds = 200_000;
@@ -93,7 +93,7 @@ public sealed partial class ZooKeeperClient
                     // Replies already taken from the pending queue still get their outcome.
                     foreach (var request in ready)
                     {
-                        ThreadPool.UnsafeQueueUserWorkItem(static request => request.Deliver(), request, preferLocal: false);
+                        request.DeliverOnThreadPool();
                     }
 
                     ready.Clear();
@@ -201,7 +201,7 @@ public sealed partial class ZooKeeperClient
         {
             for (var i = 0; i < ready.Count - 1; i++)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static request => request.Deliver(), ready[i], preferLocal: false);
+                ready[i].DeliverOnThreadPool();
             }
 
             var last = ready[^1];

@@ -51,6 +51,9 @@ internal abstract class Request
     /// </summary>
     public abstract void Deliver();
 
+    /// <summary><see cref="Deliver"/> on the thread pool, so no continuation runs on the calling thread.</summary>
+    public void DeliverOnThreadPool() => ThreadPool.UnsafeQueueUserWorkItem(static request => request.Deliver(), this, preferLocal: false);
+
     /// <summary>
     /// Fails the request (connection loss, expiry, close, or a problem found before sending). The task completes on the
     /// thread pool, so no continuation runs inside the caller.
@@ -165,7 +168,7 @@ internal sealed class Request<T> : Request
     {
         if (Decide(default, exception))
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static request => request.Deliver(), this, preferLocal: false);
+            DeliverOnThreadPool();
         }
     }
 
